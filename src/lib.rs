@@ -1,0 +1,16 @@
+#![doc = include_str!("../README.md")]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod scalar;
+pub mod shape;
+pub mod tensor;
+
+/// Everything a user of tygrad needs, in one import.
+pub mod prelude {
+    pub use crate::scalar::{Elem, Float};
+    pub use crate::shape::{
+        Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape, TypedNumel,
+    };
+    pub use crate::tensor::Tensor;
+}
