@@ -2,12 +2,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod graph;
+mod ops;
+mod reverse;
 pub mod scalar;
 pub mod shape;
 pub mod tensor;
 
+pub use graph::{kind, Graph, Var};
+
 /// Everything a user of tygrad needs, in one import.
 pub mod prelude {
+    pub use crate::graph::{kind, Graph, IsLeaf, IsParam, Kind, Var};
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
         Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape, TypedNumel,

@@ -36,29 +36,29 @@ pub trait Float:
     + sealed::Sealed
 {
     /// Converts an `f64` constant into this type (rounding for `f32`).
-    fn from_f64(x: f64) -> Self;
+    fn of_f64(x: f64) -> Self;
     /// Widens this value to `f64` (for reports and printing).
-    fn to_f64(self) -> f64;
+    fn as_f64(self) -> f64;
 }
 
 impl Float for f64 {
     #[inline]
-    fn from_f64(x: f64) -> Self {
+    fn of_f64(x: f64) -> Self {
         x
     }
     #[inline]
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self
     }
 }
 
 impl Float for f32 {
     #[inline]
-    fn from_f64(x: f64) -> Self {
+    fn of_f64(x: f64) -> Self {
         x as f32
     }
     #[inline]
-    fn to_f64(self) -> f64 {
+    fn as_f64(self) -> f64 {
         self as f64
     }
 }

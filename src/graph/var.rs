@@ -1,0 +1,334 @@
+//! Typed handles to the nodes of a graph.
+
+use super::{Graph, NodeId};
+use crate::scalar::Float;
+use crate::shape::{Rank0, Shape};
+use crate::tensor::Tensor;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// What a node is: a parameter, a constant, or a computed node. A type-level tag on [`Var`],
+/// so that asking a computed node for its gradient is a compile error.
+pub mod kind {
+    /// A leaf that wants a gradient (PyTorch `requires_grad=True`): made by
+    /// [`Graph::param`](crate::Graph::param).
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Param;
+    /// A leaf that wants no gradient: made by [`Graph::constant`](crate::Graph::constant).
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Constant;
+    /// A node computed by an op from other nodes.
+    #[derive(Clone, Copy, Debug, Default)]
+    pub struct Computed;
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::kind::Param {}
+    impl Sealed for super::kind::Constant {}
+    impl Sealed for super::kind::Computed {}
+}
+
+/// The kind of a node: [`kind::Param`], [`kind::Constant`] or [`kind::Computed`].
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn any_kind<K: Kind>(_: K) {}
+/// any_kind(tygrad::kind::Param);
+/// ```
+pub trait Kind: sealed::Sealed + Copy + fmt::Debug + Default + 'static {}
+impl Kind for kind::Param {}
+impl Kind for kind::Constant {}
+impl Kind for kind::Computed {}
+
+/// Marks parameters: the only nodes that store a gradient.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn only_params<K: IsParam>() {}
+/// only_params::<tygrad::kind::Param>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "only a parameter stores a gradient, but this node is a `{Self}` node",
+    label = "`grad()` needs a node made by `g.param(..)`",
+    note = "as in PyTorch, where a non-leaf tensor's `.grad` is `None`, tygrad keeps gradients only for parameters",
+    note = "make the input a parameter with `g.param(tensor)`, or seed this node with `backward_with` to get the gradients of the parameters it depends on"
+)]
+pub trait IsParam: Kind {}
+impl IsParam for kind::Param {}
+
+/// Marks leaves (parameters and constants): the nodes whose value can be set for a replay.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn only_leaves<K: IsLeaf>() {}
+/// only_leaves::<tygrad::kind::Constant>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "only a leaf (`g.param(..)` or `g.constant(..)`) can have its value set, but this node is `{Self}`",
+    label = "this node's value is computed from its inputs",
+    note = "set the values of the leaves it depends on instead; the next read or backward call replays the graph"
+)]
+pub trait IsLeaf: Kind {}
+impl IsLeaf for kind::Param {}
+impl IsLeaf for kind::Constant {}
+
+/// A handle to a node of a [`Graph`], whose shape `S` is part of its type.
+///
+/// `Var` is `Copy`: use a node as often as you like, with operators and methods, without
+/// cloning. `F` is the element type (`f64` by default); `K` says whether the node is a
+/// parameter, a constant or a computed node (see [`kind`]).
+///
+/// ```
+/// use tygrad::prelude::*;
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank2<2, 2>>::ones());
+///     let y = x + 2.0;
+///     let z = y * y * 3.0;
+///     let out = z.mean();
+///     out.backward();
+///     assert_eq!(out.item(), 27.0);
+///     assert_eq!(x.grad(), Tensor::full(4.5));
+/// });
+/// ```
+pub struct Var<'g, S: Shape, F: Float = f64, K: Kind = kind::Computed> {
+    pub(crate) graph: &'g Graph<'g, F>,
+    pub(crate) id: NodeId,
+    marker: PhantomData<(S, K)>,
+}
+
+impl<S: Shape, F: Float, K: Kind> Clone for Var<'_, S, F, K> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S: Shape, F: Float, K: Kind> Copy for Var<'_, S, F, K> {}
+
+impl<S: Shape, F: Float, K: Kind> fmt::Debug for Var<'_, S, F, K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Var(#{} {:?} {:?} {:?})",
+            self.id,
+            K::default(),
+            S::DIMS,
+            self.grad_fn().unwrap_or("leaf")
+        )
+    }
+}
+
+impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
+    pub(crate) fn new(graph: &'g Graph<'g, F>, id: NodeId) -> Self {
+        Var {
+            graph,
+            id,
+            marker: PhantomData,
+        }
+    }
+
+    /// The graph this node belongs to.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(1.0));
+    ///     assert_eq!(x.graph().len(), 1);
+    /// });
+    /// ```
+    pub fn graph(&self) -> &'g Graph<'g, F> {
+        self.graph
+    }
+
+    /// The same node seen as a computed node, forgetting that it is a parameter or constant
+    /// (useful to store handles of different kinds together).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(1.0));
+    ///     let nodes: [Var<Rank0>; 2] = [x.node(), x + 1.0];
+    ///     assert_eq!(nodes[1].item(), 2.0);
+    /// });
+    /// ```
+    pub fn node(self) -> Var<'g, S, F> {
+        Var::new(self.graph, self.id)
+    }
+
+    /// The node's current value (replaying the graph first if a leaf changed).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([2.0, 2.0, 2.0]));
+    ///     assert_eq!((x * 2.0).value().as_slice(), &[4.0, 4.0, 4.0]);
+    /// });
+    /// ```
+    pub fn value(&self) -> Tensor<S, F> {
+        Tensor::from_vec_unchecked(self.graph.fresh_tape().value(self.id).to_vec())
+    }
+
+    /// Copies the node's current value into `out`, without allocating.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let mut out = Tensor::zeros();
+    ///     (x + 1.0).value_into(&mut out);
+    ///     assert_eq!(out.as_slice(), &[2.0, 3.0]);
+    /// });
+    /// ```
+    pub fn value_into(&self, out: &mut Tensor<S, F>) {
+        out.as_mut_slice()
+            .copy_from_slice(self.graph.fresh_tape().value(self.id));
+    }
+
+    /// The name of the op that produced this node (PyTorch's `grad_fn`), `None` for a leaf.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::ones());
+    ///     assert_eq!(x.grad_fn(), None);
+    ///     assert_eq!((x + 2.0).grad_fn(), Some("AddScalarBackward"));
+    ///     assert_eq!((x * x).grad_fn(), Some("MulBackward"));
+    ///     assert_eq!((x * x).mean().grad_fn(), Some("MeanBackward"));
+    /// });
+    /// ```
+    pub fn grad_fn(&self) -> Option<&'static str> {
+        let tape = self.graph.tape();
+        let op = &tape.nodes[self.id as usize].op;
+        (!op.is_leaf()).then(|| op.name())
+    }
+
+    /// The accumulated gradient of this parameter: the sum over all backward calls since it
+    /// was last zeroed. Only parameters have one; on any other node this does not compile.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([2.0, 2.0, 2.0]));
+    ///     let y = x * 2.0;
+    ///     let seed = Tensor::from([0.1, 1.0, 10.0]);
+    ///     y.backward_with(&seed);
+    ///     y.backward_with(&seed);
+    ///     assert_eq!(x.grad().as_slice(), &[0.4, 4.0, 40.0]);
+    /// });
+    /// ```
+    pub fn grad(&self) -> Tensor<S, F>
+    where
+        K: IsParam,
+    {
+        let mut out = Tensor::zeros();
+        self.grad_into(&mut out);
+        out
+    }
+
+    /// Copies the accumulated gradient of this parameter into `out`, without allocating.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(3.0));
+    ///     (x * x).backward();
+    ///     let mut grad = Tensor::zeros();
+    ///     x.grad_into(&mut grad);
+    ///     assert_eq!(grad.item(), 6.0);
+    /// });
+    /// ```
+    pub fn grad_into(&self, out: &mut Tensor<S, F>)
+    where
+        K: IsParam,
+    {
+        let tape = self.graph.tape();
+        let start = tape.nodes[self.id as usize].op.grad_offset();
+        out.as_mut_slice()
+            .copy_from_slice(&tape.grads[start..start + S::NUMEL]);
+    }
+
+    /// Clears this parameter's accumulated gradient (PyTorch's `x.grad.data.zero_()`).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(3.0));
+    ///     (x * x).backward();
+    ///     x.zero_grad();
+    ///     assert_eq!(x.grad().item(), 0.0);
+    /// });
+    /// ```
+    pub fn zero_grad(&self)
+    where
+        K: IsParam,
+    {
+        let mut tape = self.graph.tape_mut();
+        let start = tape.nodes[self.id as usize].op.grad_offset();
+        tape.grads[start..start + S::NUMEL].fill(F::zero());
+    }
+
+    /// Replaces this leaf's value. Nodes computed from it are replayed, in place, at the next
+    /// read, backward call or [`Graph::forward`]: a graph is built once and reused.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(1.0));
+    ///     let y = (x * x).sum();
+    ///     for (input, slope) in [(1.0, 2.0), (5.0, 10.0)] {
+    ///         x.set_value(&Tensor::from(input));
+    ///         g.zero_grad();
+    ///         y.backward();
+    ///         assert_eq!(x.grad().item(), slope);
+    ///     }
+    /// });
+    /// ```
+    pub fn set_value(&self, value: &Tensor<S, F>)
+    where
+        K: IsLeaf,
+    {
+        self.set_value_from_slice(value.as_slice())
+            .expect("a tensor always holds its shape's element count");
+    }
+
+    /// Replaces this leaf's value from a row-major slice; a slice of the wrong length is an
+    /// error and changes nothing.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.constant(Tensor::<Rank1<2>>::zeros());
+    ///     assert!(x.set_value_from_slice(&[1.0, 2.0]).is_ok());
+    ///     assert!(x.set_value_from_slice(&[1.0]).is_err());
+    ///     assert_eq!(x.value().as_slice(), &[1.0, 2.0]);
+    /// });
+    /// ```
+    pub fn set_value_from_slice(&self, value: &[F]) -> Result<(), crate::tensor::ShapeError>
+    where
+        K: IsLeaf,
+    {
+        if value.len() != S::NUMEL {
+            return Err(crate::tensor::ShapeError { expected: S::NUMEL, found: value.len() });
+        }
+        let mut guard = self.graph.tape_mut();
+        let tape = &mut *guard;
+        let range = tape.nodes[self.id as usize].range();
+        tape.values[range].copy_from_slice(value);
+        tape.stale = true;
+        Ok(())
+    }
+}
+
+impl<F: Float, K: Kind> Var<'_, Rank0, F, K> {
+    /// The value of a scalar node.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     assert_eq!(x.sum().item(), 3.0);
+    /// });
+    /// ```
+    pub fn item(&self) -> F {
+        self.graph.fresh_tape().value(self.id)[0]
+    }
+}

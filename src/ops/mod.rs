@@ -1,0 +1,95 @@
+//! The ops: one file per family, each with its shape rule (the typed methods on
+//! [`Var`](crate::Var)), its forward kernel (generic over the scalar) and its VJP rule side by
+//! side.
+//!
+//! Adding an op touches its family's file and the one registration point below, [`Op`].
+//!
+//! Every kernel is written once for any `T: Elem<F>`: run on `F` it computes values; run on
+//! dual numbers it *is* forward mode. The VJP rules are separate, hand-written derivatives;
+//! forward mode differentiates the kernels themselves, which makes it a witness for every
+//! VJP (see [`crate::check`]).
+
+pub(crate) mod binary;
+pub(crate) mod elementwise;
+pub(crate) mod linalg;
+pub(crate) mod reduce;
+pub(crate) mod reshape;
+
+use crate::scalar::{Elem, Float};
+
+/// The largest number of inputs an op takes.
+pub(crate) const MAX_ARITY: usize = 2;
+
+/// Every op a node can record: the registration point of the op families.
+pub(crate) enum Op<F: Float> {
+    /// A leaf whose gradient accumulates at `grad_offset` in the gradient buffer.
+    Param { grad_offset: usize },
+    /// A leaf that wants no gradient.
+    Constant,
+    Elementwise(elementwise::Elementwise<F>),
+    Binary(binary::Binary),
+    Reduce(reduce::Reduce),
+    Linalg(linalg::Linalg),
+    Reshape(reshape::Reshape),
+}
+
+impl<F: Float> Op<F> {
+    pub(crate) fn is_leaf(&self) -> bool {
+        matches!(self, Op::Param { .. } | Op::Constant)
+    }
+
+    /// Where a parameter's gradient lives; only called on parameter nodes.
+    pub(crate) fn grad_offset(&self) -> usize {
+        match self {
+            Op::Param { grad_offset } => *grad_offset,
+            _ => unreachable!("only parameters have a gradient slot (enforced by `IsParam`)"),
+        }
+    }
+
+    /// The `grad_fn` name of the op (`MulBackward`, ...).
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Op::Param { .. } => "Param",
+            Op::Constant => "Constant",
+            Op::Elementwise(op) => op.name(),
+            Op::Binary(op) => op.name(),
+            Op::Reduce(op) => op.name(),
+            Op::Linalg(op) => op.name(),
+            Op::Reshape(op) => op.name(),
+        }
+    }
+
+    /// Computes the op's value from its inputs' values.
+    #[inline]
+    pub(crate) fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        match self {
+            Op::Param { .. } | Op::Constant => {}
+            Op::Elementwise(op) => op.forward(inputs[0], out),
+            Op::Binary(op) => op.forward(inputs[0], inputs[1], out),
+            Op::Reduce(op) => op.forward(inputs, out),
+            Op::Linalg(op) => op.forward(inputs, out),
+            Op::Reshape(op) => op.forward(inputs[0], out),
+        }
+    }
+
+    /// Adds input `k`'s share of the vector-Jacobian product to `grad_in`, given the inputs'
+    /// values, the output's value `out` and the output's adjoint `grad_out`.
+    #[inline]
+    pub(crate) fn vjp<T: Elem<F>>(
+        &self,
+        k: usize,
+        inputs: &[&[T]],
+        out: &[T],
+        grad_out: &[T],
+        grad_in: &mut [T],
+    ) {
+        match self {
+            Op::Param { .. } | Op::Constant => {}
+            Op::Elementwise(op) => op.vjp(inputs[0], out, grad_out, grad_in),
+            Op::Binary(op) => op.vjp(k, inputs[0], inputs[1], out, grad_out, grad_in),
+            Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in),
+            Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in),
+            Op::Reshape(op) => op.vjp(grad_out, grad_in),
+        }
+    }
+}
