@@ -307,7 +307,11 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         K: IsLeaf,
     {
         if value.len() != S::NUMEL {
-            return Err(crate::tensor::ShapeError { expected: S::NUMEL, found: value.len() });
+            return Err(crate::tensor::ShapeError {
+                expected: S::NUMEL,
+                found: value.len(),
+                dims: S::DIMS,
+            });
         }
         let mut guard = self.graph.tape_mut();
         let tape = &mut *guard;
