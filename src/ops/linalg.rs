@@ -3,33 +3,104 @@
 //! Shape rules: `Rank2<M, K> x Rank2<K, N> -> Rank2<M, N>` (inner sizes must agree, or it
 //! does not compile) and `Rank2<M, N> -> Rank2<N, M>`.
 //!
-//! Tensors are row-major; nalgebra is column-major. Rather than copying, the kernels view
-//! each buffer as an nalgebra matrix with explicit strides (a row-major `M x N` matrix has
-//! row stride `N` and column stride 1; its transpose is the same buffer with the strides
-//! swapped), so products go through nalgebra's `gemm`, which hands `f32`/`f64` products of
-//! any size above 5 to the `matrixmultiply` kernels.
+//! Tensors are row-major; nalgebra is column-major. Rather than copying, [`gemm`] views each
+//! buffer as a matrix with explicit strides (a row-major `M x N` matrix has row stride `N` and
+//! column stride 1; its transpose is the same buffer with the strides swapped). For `f32`/`f64`
+//! products whose three sizes all exceed 5, nalgebra's `gemm` hands such views to the
+//! `matrixmultiply` kernels, which honour any strides. Every other product (small ones, and
+//! all dual-number products) runs in the plain loops below: nalgebra's own fallback loop
+//! assumes a unit row stride, so strided views must never reach it.
 
 use super::Op;
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Rank2;
 use nalgebra::{Dyn, MatrixView, MatrixViewMut};
+use std::any::TypeId;
 
-type View<'a, T> = MatrixView<'a, T, Dyn, Dyn, Dyn, Dyn>;
-type ViewMut<'a, T> = MatrixViewMut<'a, T, Dyn, Dyn, Dyn, Dyn>;
-
-/// A row-major `rows x cols` buffer as a matrix.
-fn matrix<T: nalgebra::Scalar>(data: &[T], rows: usize, cols: usize) -> View<'_, T> {
-    View::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(cols), Dyn(1))
+/// A borrowed matrix: `rows x cols` elements of `data` at `row * row_stride + col * col_stride`.
+#[derive(Clone, Copy)]
+pub(crate) struct Strided<'a, T> {
+    data: &'a [T],
+    rows: usize,
+    cols: usize,
+    row_stride: usize,
+    col_stride: usize,
 }
 
-/// The transpose (`cols x rows`) of a row-major `rows x cols` buffer, without copying.
-fn transposed<T: nalgebra::Scalar>(data: &[T], rows: usize, cols: usize) -> View<'_, T> {
-    View::from_slice_with_strides_generic(data, Dyn(cols), Dyn(rows), Dyn(1), Dyn(cols))
+impl<'a, T> Strided<'a, T> {
+    /// A row-major `rows x cols` buffer.
+    pub(crate) fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
+        Strided {
+            data,
+            rows,
+            cols,
+            row_stride: cols,
+            col_stride: 1,
+        }
+    }
+
+    /// The transpose (`cols x rows`) of a row-major `rows x cols` buffer, without copying.
+    pub(crate) fn transposed(data: &'a [T], rows: usize, cols: usize) -> Self {
+        Strided {
+            data,
+            rows: cols,
+            cols: rows,
+            row_stride: 1,
+            col_stride: cols,
+        }
+    }
+
+    fn view(self) -> MatrixView<'a, T, Dyn, Dyn, Dyn, Dyn>
+    where
+        T: nalgebra::Scalar,
+    {
+        MatrixView::from_slice_with_strides_generic(
+            self.data,
+            Dyn(self.rows),
+            Dyn(self.cols),
+            Dyn(self.row_stride),
+            Dyn(self.col_stride),
+        )
+    }
 }
 
-fn matrix_mut<T: nalgebra::Scalar>(data: &mut [T], rows: usize, cols: usize) -> ViewMut<'_, T> {
-    ViewMut::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(cols), Dyn(1))
+/// Size above which nalgebra sends `f32`/`f64` products to `matrixmultiply` (its
+/// `SMALL_DIM`); at or below it, our loop is as fast and takes any strides.
+const SMALL_DIM: usize = 5;
+
+/// `out (+)= a · b` for a row-major `out` of `a.rows x b.cols`; `accumulate` keeps what `out`
+/// held (a VJP adds into its input's adjoint), otherwise `out` is overwritten.
+pub(crate) fn gemm<F: Float, T: Elem<F>>(
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    out: &mut [T],
+    accumulate: bool,
+) {
+    let (m, k, n) = (a.rows, a.cols, b.cols);
+    debug_assert_eq!(b.rows, k);
+    debug_assert_eq!(out.len(), m * n);
+    let is_float =
+        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
+    if is_float && m > SMALL_DIM && k > SMALL_DIM && n > SMALL_DIM {
+        let mut c =
+            MatrixViewMut::from_slice_with_strides_generic(out, Dyn(m), Dyn(n), Dyn(n), Dyn(1));
+        let beta = if accumulate { T::one() } else { T::zero() };
+        c.gemm(T::one(), &a.view(), &b.view(), beta);
+        return;
+    }
+    if !accumulate {
+        out.fill(T::zero());
+    }
+    for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
+        for p in 0..k {
+            let a_ip = a.data[i * a.row_stride + p * a.col_stride];
+            let b_row = &b.data[p * b.row_stride..];
+            for (j, o) in out_row.iter_mut().enumerate() {
+                *o += a_ip * b_row[j * b.col_stride];
+            }
+        }
+    }
 }
 
 /// A linear-algebra op, with the dims it was recorded with.
@@ -53,8 +124,9 @@ impl Linalg {
     pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         match *self {
             Self::MatMul { m, k, n } => {
-                let (a, b) = (matrix(inputs[0], m, k), matrix(inputs[1], k, n));
-                matrix_mut(out, m, n).gemm(T::one(), &a, &b, T::zero());
+                let a = Strided::row_major(inputs[0], m, k);
+                let b = Strided::row_major(inputs[1], k, n);
+                gemm(a, b, out, false);
             }
             Self::Transpose { m, n } => {
                 let a = inputs[0];
@@ -78,13 +150,13 @@ impl Linalg {
         match *self {
             // dA += dC Bᵀ
             Self::MatMul { m, k, n } if input == 0 => {
-                let (dc, bt) = (matrix(grad_out, m, n), transposed(inputs[1], k, n));
-                matrix_mut(grad_in, m, k).gemm(T::one(), &dc, &bt, T::one());
+                let dc = Strided::row_major(grad_out, m, n);
+                gemm(dc, Strided::transposed(inputs[1], k, n), grad_in, true);
             }
             // dB += Aᵀ dC
             Self::MatMul { m, k, n } => {
-                let (at, dc) = (transposed(inputs[0], m, k), matrix(grad_out, m, n));
-                matrix_mut(grad_in, k, n).gemm(T::one(), &at, &dc, T::one());
+                let dc = Strided::row_major(grad_out, m, n);
+                gemm(Strided::transposed(inputs[0], m, k), dc, grad_in, true);
             }
             Self::Transpose { m, n } => {
                 for i in 0..m {
