@@ -8,6 +8,14 @@
 //! row stride `N` and column stride 1; its transpose is the same buffer with the strides
 //! swapped), so products go through nalgebra's `gemm`, which hands `f32`/`f64` products of
 //! any size above 5 to the `matrixmultiply` kernels.
+//!
+//! Why the products are written the way they are: nalgebra 0.35's fallback `gemm` path (dims
+//! up to 5, and every non-`f32`/`f64` scalar such as dual numbers) walks each column of its
+//! *left* operand as a contiguous slice, and reads and writes out of bounds when that column
+//! has a row stride other than 1. So the left operand of every `gemm` here is a buffer seen
+//! column-major (a row-major `A` read as the column-major `Aᵀ`, unit row stride): the forward
+//! pass computes `Cᵀ = Bᵀ Aᵀ`, `dB` is `dBᵀ += dCᵀ A`, and `dA = dC Bᵀ` uses `gemm_tr`,
+//! whose dot products index by stride.
 
 use super::Op;
 use crate::graph::{Kind, Var};
@@ -32,6 +40,11 @@ fn matrix_mut<T: nalgebra::Scalar>(data: &mut [T], rows: usize, cols: usize) -> 
     ViewMut::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(cols), Dyn(1))
 }
 
+/// The transpose (`cols x rows`) of a mutable row-major `rows x cols` buffer, without copying.
+fn transposed_mut<T: nalgebra::Scalar>(data: &mut [T], rows: usize, cols: usize) -> ViewMut<'_, T> {
+    ViewMut::from_slice_with_strides_generic(data, Dyn(cols), Dyn(rows), Dyn(1), Dyn(cols))
+}
+
 /// A linear-algebra op, with the dims it was recorded with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Linalg {
@@ -53,8 +66,9 @@ impl Linalg {
     pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         match *self {
             Self::MatMul { m, k, n } => {
-                let (a, b) = (matrix(inputs[0], m, k), matrix(inputs[1], k, n));
-                matrix_mut(out, m, n).gemm(T::one(), &a, &b, T::zero());
+                // Cᵀ = Bᵀ Aᵀ: each row-major buffer read column-major is its transpose.
+                let (bt, at) = (transposed(inputs[1], k, n), transposed(inputs[0], m, k));
+                transposed_mut(out, m, n).gemm(T::one(), &bt, &at, T::zero());
             }
             Self::Transpose { m, n } => {
                 let a = inputs[0];
@@ -76,15 +90,15 @@ impl Linalg {
         grad_in: &mut [T],
     ) {
         match *self {
-            // dA += dC Bᵀ
+            // dA += dC Bᵀ, as `gemm_tr`: (dCᵀ)ᵀ Bᵀ
             Self::MatMul { m, k, n } if input == 0 => {
-                let (dc, bt) = (matrix(grad_out, m, n), transposed(inputs[1], k, n));
-                matrix_mut(grad_in, m, k).gemm(T::one(), &dc, &bt, T::one());
+                let (dct, bt) = (transposed(grad_out, m, n), transposed(inputs[1], k, n));
+                matrix_mut(grad_in, m, k).gemm_tr(T::one(), &dct, &bt, T::one());
             }
-            // dB += Aᵀ dC
+            // dB += Aᵀ dC, as dBᵀ += dCᵀ A
             Self::MatMul { m, k, n } => {
-                let (at, dc) = (transposed(inputs[0], m, k), matrix(grad_out, m, n));
-                matrix_mut(grad_in, k, n).gemm(T::one(), &at, &dc, T::one());
+                let (dct, a) = (transposed(grad_out, m, n), matrix(inputs[0], m, k));
+                transposed_mut(grad_in, k, n).gemm(T::one(), &dct, &a, T::one());
             }
             Self::Transpose { m, n } => {
                 for i in 0..m {
