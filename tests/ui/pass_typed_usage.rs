@@ -13,14 +13,19 @@ fn mse<'g, const M: usize, const N: usize, K1: Kind, K2: Kind>(
 }
 
 /// The Gram matrix `aᵀ a`, summed, for any matrix shape.
-fn gram_sum<'g, const M: usize, const N: usize, K: Kind>(a: Var<'g, Rank2<M, N>, f64, K>) -> Var<'g, Rank0> {
+fn gram_sum<'g, const M: usize, const N: usize, K: Kind>(
+    a: Var<'g, Rank2<M, N>, f64, K>,
+) -> Var<'g, Rank0> {
     a.transpose().matmul(a).sum()
 }
 
 fn main() {
     Graph::with(|g| {
         // A 2x3 parameter times a 3x1 constant.
-        let w = g.param(Tensor::<Rank2<2, 3>>::from([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]));
+        let w = g.param(Tensor::<Rank2<2, 3>>::from([
+            [1.0, 2.0, 3.0],
+            [4.0, 5.0, 6.0],
+        ]));
         let x = g.constant(Tensor::<Rank2<3, 1>>::from([[1.0], [0.0], [-1.0]]));
         let y = w.matmul(x); // [[-2], [-2]]
         assert_eq!(y.value(), Tensor::from([[-2.0], [-2.0]]));
