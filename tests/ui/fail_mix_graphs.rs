@@ -1,4 +1,5 @@
 // Nodes of two graphs cannot be mixed: each graph brands its handles with its own lifetime.
+// The borrow checker reports it where `b` gets the inner brand, which `a + b` would force to equal the outer one.
 use tygrad::prelude::*;
 
 fn main() {
