@@ -195,13 +195,17 @@ where
     type Numel = Prod<<Rank3<A, B, C> as TypedNumel>::Numel, U<D>>;
 }
 
-/// Type-level equality of two typenum numbers; the building block of [`SameNumel`].
+/// The verdict of the typenum comparison behind [`SameNumel`]: implemented only for typenum's
+/// `B1` (true), so that a failed check names the two shapes instead of printing typenum's
+/// binary numbers.
 #[diagnostic::on_unimplemented(
-    message = "the element counts differ: a reshape must keep the number of elements",
-    note = "the source and target shapes must have the same product of dimensions"
+    message = "cannot reshape `{From}` into `{To}`: the element counts differ",
+    label = "`{From}` and `{To}` have different numbers of elements",
+    note = "a reshape keeps every element: the product of the dims of `{From}` must equal that of `{To}`"
 )]
-pub trait NumelEq<Other> {}
-impl<N> NumelEq<N> for N {}
+pub trait NumelFits<From, To> {}
+#[diagnostic::do_not_recommend]
+impl<From, To> NumelFits<From, To> for typenum::B1 {}
 
 /// `Self` and `Target` have the same number of elements, checked at type level so that
 /// `cargo check` rejects a reshape that changes the element count.
@@ -223,6 +227,7 @@ impl<A, B> SameNumel<B> for A
 where
     A: TypedNumel,
     B: TypedNumel,
-    A::Numel: NumelEq<B::Numel>,
+    A::Numel: typenum::IsEqual<B::Numel>,
+    typenum::Eq<A::Numel, B::Numel>: NumelFits<A, B>,
 {
 }

@@ -1,3 +1,4 @@
+// `backward()` needs a scalar output: on a Rank1<3> output it is rejected (reduce first, or seed with `backward_with`).
 use tygrad::prelude::*;
 
 fn main() {
