@@ -229,6 +229,12 @@ where
 {
 }
 
+// How the bounds checks below report: each public trait (`SliceInBounds`, `IndexInBounds`,
+// `ConcatLen`) has one blanket impl whose where-clause compares typenum numbers and asks the
+// verdict (`B1` or `B0`) for a leaf trait implemented only for `B1`. Both impls are marked
+// `#[diagnostic::do_not_recommend]`, so that rustc reports the public trait, with its message
+// naming the shape and the numbers, rather than the typenum internals.
+
 /// The verdict of the typenum comparison behind [`SliceInBounds`]: implemented only for
 /// typenum's `B1` (true), so that a failed check names the slice and the axis length instead
 /// of printing typenum's bit types.
@@ -252,11 +258,12 @@ impl<const START: usize, const LEN: usize, const N: usize> SliceFits<START, LEN,
 /// ```
 #[diagnostic::on_unimplemented(
     message = "slice `{START}..{START} + {LEN}` is out of bounds for `{Self}`",
-    label = "the slice does not fit in the first axis of `{Self}`",
-    note = "`START + LEN` must be at most the length of the sliced axis"
+    label = "`{START} + {LEN}` is larger than the first axis of `{Self}`",
+    note = "`slice::<START, LEN>()` and `slice_rows::<START, LEN>()` select `LEN` elements (or rows) from index `START` on: `START + LEN` must be at most the length of the first axis"
 )]
 pub trait SliceInBounds<const START: usize, const LEN: usize>: Shape {}
 
+#[diagnostic::do_not_recommend]
 impl<const N: usize, const START: usize, const LEN: usize> SliceInBounds<START, LEN> for Rank1<N>
 where
     Const<N>: ToUInt,
@@ -268,6 +275,7 @@ where
 {
 }
 
+#[diagnostic::do_not_recommend]
 impl<const M: usize, const N: usize, const START: usize, const LEN: usize> SliceInBounds<START, LEN>
     for Rank2<M, N>
 where
@@ -301,10 +309,12 @@ impl<const I: usize, const N: usize> IndexFits<I, N> for B1 {}
 /// ```
 #[diagnostic::on_unimplemented(
     message = "index {I} is out of bounds for `{Self}`",
-    label = "the index does not fit in `{Self}`"
+    label = "index {I} is past the end of `{Self}`",
+    note = "indices start at 0: `get::<I>()` needs `I` less than the length"
 )]
 pub trait IndexInBounds<const I: usize>: Shape {}
 
+#[diagnostic::do_not_recommend]
 impl<const N: usize, const I: usize> IndexInBounds<I> for Rank1<N>
 where
     Const<N>: ToUInt,
@@ -334,11 +344,13 @@ impl<const A: usize, const B: usize, const C: usize> ConcatFits<A, B, C> for B1 
 /// can_concat::<Rank1<2>, 3, 5>();
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "cannot concatenate `{Self}` and `Rank1<{B}>` into `Rank1<{C}>`",
-    label = "the lengths do not add up"
+    message = "cannot concatenate `{Self}` and `Rank1<{B}>` into `Rank1<{C}>`: the lengths do not add up",
+    label = "the result's length must be the sum of the two lengths",
+    note = "annotate the result as `Rank1<A + B>` with the sum written out, or let it be inferred"
 )]
 pub trait ConcatLen<const B: usize, const C: usize>: Shape {}
 
+#[diagnostic::do_not_recommend]
 impl<const A: usize, const B: usize, const C: usize> ConcatLen<B, C> for Rank1<A>
 where
     Const<A>: ToUInt,

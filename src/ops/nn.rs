@@ -52,11 +52,26 @@ fn shift<F: Float, T: Elem<F>>(row: &[T]) -> F {
     }
 }
 
+/// The shift `c` of a row and `Σ exp(xⱼ - c)` (at least 1 when `c` is the row's maximum).
+fn shifted_exp_sum<F: Float, T: Elem<F>>(row: &[T]) -> (F, T) {
+    let c = shift(row);
+    (c, row.iter().fold(T::zero(), |acc, &x| acc + (x - c).exp()))
+}
+
 /// `ln Σ exp(xⱼ)` in the stable form `c + ln Σ exp(xⱼ - c)`.
 pub(crate) fn logsumexp_row<F: Float, T: Elem<F>>(row: &[T]) -> T {
-    let c = shift(row);
-    let sum = row.iter().fold(T::zero(), |acc, &x| acc + (x - c).exp());
+    let (c, sum) = shifted_exp_sum(row);
     sum.ln() + c
+}
+
+/// `gradᵢ += scale · softmax(row)ᵢ`, as `exp(xᵢ - c) / Σ`: accurate to the last bits, where
+/// `exp(xᵢ - lse)` would carry the rounding of a large `lse`.
+fn add_scaled_softmax<F: Float, T: Elem<F>>(row: &[T], scale: T, grad: &mut [T]) {
+    let (c, sum) = shifted_exp_sum(row);
+    let scale = scale / sum;
+    for (gi, &x) in grad.iter_mut().zip(row) {
+        *gi += scale * (x - c).exp();
+    }
 }
 
 impl Nn {
@@ -86,11 +101,14 @@ impl Nn {
                     }
                 }
             }
+            // `(xⱼ - c) - ln Σ exp(xₖ - c)`: subtracting the shift first keeps the result
+            // accurate to its own magnitude rather than to that of `x`.
             Self::LogSoftmax { n } => {
                 for (o_row, x_row) in out.chunks_exact_mut(n).zip(x.chunks_exact(n)) {
-                    let lse = logsumexp_row(x_row);
+                    let (c, sum) = shifted_exp_sum(x_row);
+                    let ln_sum = sum.ln();
                     for (o, &xj) in o_row.iter_mut().zip(x_row) {
-                        *o = xj - lse;
+                        *o = (xj - c) - ln_sum;
                     }
                 }
             }
@@ -160,13 +178,11 @@ impl Nn {
                     }
                 }
             }
-            // dxⱼ = g · softmaxⱼ = g · exp(xⱼ - lse)
+            // dxⱼ = g · softmaxⱼ
             Self::LogSumExp { n } => {
                 let rows = grad_in.chunks_exact_mut(n).zip(x.chunks_exact(n));
-                for (((gi_row, x_row), &lse), &g) in rows.zip(out).zip(grad_out) {
-                    for (gi, &xj) in gi_row.iter_mut().zip(x_row) {
-                        *gi += g * (xj - lse).exp();
-                    }
+                for ((gi_row, x_row), &g) in rows.zip(grad_out) {
+                    add_scaled_softmax(x_row, g, gi_row);
                 }
             }
             // d/dx = 2 (x - t) / len, d/dt = -2 (x - t) / len
@@ -186,13 +202,14 @@ impl Nn {
                     .zip(x.chunks_exact(n))
                     .zip(target.chunks_exact(n));
                 for ((gi_row, z_row), t_row) in rows {
-                    let lse = logsumexp_row(z_row);
                     if k == 0 {
                         let t_sum = t_row.iter().fold(T::zero(), |acc, &t| acc + t);
-                        for ((gi, &z), &t) in gi_row.iter_mut().zip(z_row).zip(t_row) {
-                            *gi += g * ((z - lse).exp() * t_sum - t);
+                        add_scaled_softmax(z_row, g * t_sum, gi_row);
+                        for (gi, &t) in gi_row.iter_mut().zip(t_row) {
+                            *gi -= g * t;
                         }
                     } else {
+                        let lse = logsumexp_row(z_row);
                         for (gi, &z) in gi_row.iter_mut().zip(z_row) {
                             *gi += g * (lse - z);
                         }

@@ -108,7 +108,7 @@ impl<'g, const N: usize, F: Float, K: Kind> Var<'g, Rank1<N>, F, K> {
     /// use tygrad::prelude::*;
     /// Graph::with(|g| {
     ///     let x = g.param(Tensor::<Rank1<4>>::zeros());
-    ///     let _ = x.slice::<2, 3>(); // error: slice `2..2 + 3` is out of bounds for an axis of length 4
+    ///     let _ = x.slice::<2, 3>(); // error: slice `2..2 + 3` is out of bounds for `Rank1<4>`
     /// });
     /// ```
     pub fn slice<const START: usize, const LEN: usize>(self) -> Var<'g, Rank1<LEN>, F>
@@ -132,6 +132,14 @@ impl<'g, const N: usize, F: Float, K: Kind> Var<'g, Rank1<N>, F, K> {
     ///     assert_eq!(x.grad().as_slice(), &[0.0, 0.0, 1.0]);
     /// });
     /// ```
+    ///
+    /// ```compile_fail
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::zeros());
+    ///     let _ = x.get::<3>(); // error: index 3 is out of bounds for `Rank1<3>`
+    /// });
+    /// ```
     pub fn get<const I: usize>(self) -> Var<'g, Rank0, F>
     where
         Rank1<N>: IndexInBounds<I>,
@@ -153,6 +161,16 @@ impl<'g, const N: usize, F: Float, K: Kind> Var<'g, Rank1<N>, F, K> {
     ///     c.backward_with(&Tensor::from([4.0, 5.0, 6.0]));
     ///     assert_eq!(a.grad().as_slice(), &[4.0, 5.0]);
     ///     assert_eq!(b.grad().as_slice(), &[6.0]);
+    /// });
+    /// ```
+    ///
+    /// A result length that is not the sum does not compile:
+    ///
+    /// ```compile_fail
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let a = g.param(Tensor::<Rank1<2>>::zeros());
+    ///     let c: Var<Rank1<5>> = a.concat(a); // error: cannot concatenate `Rank1<2>` and `Rank1<2>` into `Rank1<5>`
     /// });
     /// ```
     pub fn concat<const B: usize, const C: usize, K2: Kind>(
