@@ -11,12 +11,17 @@ pub mod tensor;
 
 pub use graph::{kind, Graph, Var};
 
+/// Every op, with its shape rule and its derivative.
+#[doc = include_str!("../docs/ops.md")]
+pub mod ops_reference {}
+
 /// Everything a user of tygrad needs, in one import.
 pub mod prelude {
     pub use crate::graph::{kind, Graph, IsLeaf, IsParam, Kind, Var};
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
-        Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape, TypedNumel,
+        ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape,
+        SliceInBounds, TypedNumel,
     };
     pub use crate::tensor::Tensor;
 }

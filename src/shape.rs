@@ -7,8 +7,10 @@
 //! them; their traits carry `#[diagnostic::on_unimplemented]` messages written for people.
 
 use std::fmt::Debug;
-use std::ops::Mul;
-use typenum::{Const, Prod, ToUInt, Unsigned, U};
+use std::ops::{Add, Mul};
+use typenum::{
+    Const, Eq, IsEqual, IsLess, IsLessOrEqual, Le, LeEq, Prod, Sum, ToUInt, Unsigned, B1, U,
+};
 
 /// A tensor shape known at compile time.
 ///
@@ -229,5 +231,138 @@ where
     B: TypedNumel,
     A::Numel: typenum::IsEqual<B::Numel>,
     typenum::Eq<A::Numel, B::Numel>: NumelFits<A, B>,
+{
+}
+
+// How the bounds checks below report: each public trait (`SliceInBounds`, `IndexInBounds`,
+// `ConcatLen`) has one blanket impl whose where-clause compares typenum numbers and asks the
+// verdict (`B1` or `B0`) for a leaf trait implemented only for `B1`. Both impls are marked
+// `#[diagnostic::do_not_recommend]`, so that rustc reports the public trait, with its message
+// naming the shape and the numbers, rather than the typenum internals.
+
+/// The verdict of the typenum comparison behind [`SliceInBounds`]: implemented only for
+/// typenum's `B1` (true), so that a failed check names the slice and the axis length instead
+/// of printing typenum's bit types.
+#[diagnostic::on_unimplemented(
+    message = "slice `{START}..{START} + {LEN}` is out of bounds for an axis of length {N}",
+    label = "this slice needs `{START} + {LEN} <= {N}`",
+    note = "`slice::<START, LEN>()` selects `LEN` elements starting at `START` along the first axis: `START + LEN` must be at most the axis length"
+)]
+pub trait SliceFits<const START: usize, const LEN: usize, const N: usize> {}
+#[diagnostic::do_not_recommend]
+impl<const START: usize, const LEN: usize, const N: usize> SliceFits<START, LEN, N> for B1 {}
+
+/// `START..START + LEN` lies inside the first axis of `Self`, checked through typenum so that
+/// `cargo check` rejects an out-of-bounds slice.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn can_slice<S: SliceInBounds<START, LEN>, const START: usize, const LEN: usize>() {}
+/// can_slice::<Rank1<5>, 1, 4>();
+/// can_slice::<Rank2<3, 7>, 0, 3>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "slice `{START}..{START} + {LEN}` is out of bounds for `{Self}`",
+    label = "`{START} + {LEN}` is larger than the first axis of `{Self}`",
+    note = "`slice::<START, LEN>()` and `slice_rows::<START, LEN>()` select `LEN` elements (or rows) from index `START` on: `START + LEN` must be at most the length of the first axis"
+)]
+pub trait SliceInBounds<const START: usize, const LEN: usize>: Shape {}
+
+#[diagnostic::do_not_recommend]
+impl<const N: usize, const START: usize, const LEN: usize> SliceInBounds<START, LEN> for Rank1<N>
+where
+    Const<N>: ToUInt,
+    Const<START>: ToUInt,
+    Const<LEN>: ToUInt,
+    U<START>: Add<U<LEN>>,
+    Sum<U<START>, U<LEN>>: IsLessOrEqual<U<N>>,
+    LeEq<Sum<U<START>, U<LEN>>, U<N>>: SliceFits<START, LEN, N>,
+{
+}
+
+#[diagnostic::do_not_recommend]
+impl<const M: usize, const N: usize, const START: usize, const LEN: usize> SliceInBounds<START, LEN>
+    for Rank2<M, N>
+where
+    Const<M>: ToUInt,
+    Const<START>: ToUInt,
+    Const<LEN>: ToUInt,
+    U<START>: Add<U<LEN>>,
+    Sum<U<START>, U<LEN>>: IsLessOrEqual<U<M>>,
+    LeEq<Sum<U<START>, U<LEN>>, U<M>>: SliceFits<START, LEN, M>,
+{
+}
+
+/// The verdict of the typenum comparison behind [`IndexInBounds`] (implemented only for
+/// typenum's `B1`, true), so that a failed check names the index and the length.
+#[diagnostic::on_unimplemented(
+    message = "index {I} is out of bounds for an axis of length {N}",
+    label = "this index needs `{I} < {N}`",
+    note = "`get::<I>()` selects element `I` of a vector: `I` must be less than its length"
+)]
+pub trait IndexFits<const I: usize, const N: usize> {}
+#[diagnostic::do_not_recommend]
+impl<const I: usize, const N: usize> IndexFits<I, N> for B1 {}
+
+/// Index `I` lies inside the first axis of `Self`, checked through typenum so that
+/// `cargo check` rejects an out-of-bounds index.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn can_index<S: IndexInBounds<I>, const I: usize>() {}
+/// can_index::<Rank1<3>, 2>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "index {I} is out of bounds for `{Self}`",
+    label = "index {I} is past the end of `{Self}`",
+    note = "indices start at 0: `get::<I>()` needs `I` less than the length"
+)]
+pub trait IndexInBounds<const I: usize>: Shape {}
+
+#[diagnostic::do_not_recommend]
+impl<const N: usize, const I: usize> IndexInBounds<I> for Rank1<N>
+where
+    Const<N>: ToUInt,
+    Const<I>: ToUInt,
+    U<I>: IsLess<U<N>>,
+    Le<U<I>, U<N>>: IndexFits<I, N>,
+{
+}
+
+/// The verdict of the typenum comparison behind [`ConcatLen`] (implemented only for typenum's
+/// `B1`, true), so that a failed check names the three lengths.
+#[diagnostic::on_unimplemented(
+    message = "concatenating vectors of lengths {A} and {B} gives length {A} + {B}, not {C}",
+    label = "this concatenation needs `{A} + {B} == {C}`",
+    note = "the result's length is the sum of the two input lengths; fix the annotated result type"
+)]
+pub trait ConcatFits<const A: usize, const B: usize, const C: usize> {}
+#[diagnostic::do_not_recommend]
+impl<const A: usize, const B: usize, const C: usize> ConcatFits<A, B, C> for B1 {}
+
+/// Concatenating `Self` (a `Rank1<A>`) with a `Rank1<B>` gives a `Rank1<C>`: `A + B == C`,
+/// checked through typenum so that `cargo check` rejects a wrong result length.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn can_concat<S: ConcatLen<B, C>, const B: usize, const C: usize>() {}
+/// can_concat::<Rank1<2>, 3, 5>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "cannot concatenate `{Self}` and `Rank1<{B}>` into `Rank1<{C}>`: the lengths do not add up",
+    label = "the result's length must be the sum of the two lengths",
+    note = "annotate the result as `Rank1<A + B>` with the sum written out, or let it be inferred"
+)]
+pub trait ConcatLen<const B: usize, const C: usize>: Shape {}
+
+#[diagnostic::do_not_recommend]
+impl<const A: usize, const B: usize, const C: usize> ConcatLen<B, C> for Rank1<A>
+where
+    Const<A>: ToUInt,
+    Const<B>: ToUInt,
+    Const<C>: ToUInt,
+    U<A>: Add<U<B>>,
+    Sum<U<A>, U<B>>: IsEqual<U<C>>,
+    Eq<Sum<U<A>, U<B>>, U<C>>: ConcatFits<A, B, C>,
 {
 }

@@ -43,6 +43,8 @@ pub(crate) enum Elementwise<F> {
     Softplus,
     Abs,
     Clamp(F, F),
+    /// The value passes, the derivative does not.
+    StopGradient,
 }
 
 /// Logistic function in the form that cannot overflow: `exp` only ever sees `-|x|`.
@@ -92,6 +94,7 @@ impl<F: Float> Elementwise<F> {
             Self::Softplus => "SoftplusBackward",
             Self::Abs => "AbsBackward",
             Self::Clamp(..) => "ClampBackward",
+            Self::StopGradient => "StopGradient",
         }
     }
 
@@ -117,7 +120,14 @@ impl<F: Float> Elementwise<F> {
             Self::Powf(p) => map(x, out, |x| x.powf(p)),
             Self::Sqrt => map(x, out, |x| x.sqrt()),
             Self::Exp => map(x, out, |x| x.exp()),
-            Self::Ln => map(x, out, |x| x.ln()),
+            // Below 0 both parts are NaN (the dual `ln` would give a finite slope `1/x`).
+            Self::Ln => map(x, out, |x| {
+                if x.real() < zero {
+                    x * F::nan()
+                } else {
+                    x.ln()
+                }
+            }),
             Self::Sin => map(x, out, |x| x.sin()),
             Self::Cos => map(x, out, |x| x.cos()),
             Self::Tan => map(x, out, |x| x.tan()),
@@ -145,6 +155,8 @@ impl<F: Float> Elementwise<F> {
                     x
                 }
             }),
+            // A constant: no tangent, so forward mode agrees with the VJP's zero.
+            Self::StopGradient => map(x, out, |x| T::constant(x.real())),
         }
     }
 
@@ -196,7 +208,13 @@ impl<F: Float> Elementwise<F> {
             Self::Powf(p) => chain(x, y, grad_out, grad_in, |x, _| x.powf(p - F::one()) * p),
             Self::Sqrt => chain(x, y, grad_out, grad_in, |_, y| (y + y).recip()),
             Self::Exp => chain(x, y, grad_out, grad_in, |_, y| y),
-            Self::Ln => chain(x, y, grad_out, grad_in, |x, _| x.recip()),
+            Self::Ln => chain(x, y, grad_out, grad_in, |x, _| {
+                if x.real() < zero {
+                    T::constant(F::nan())
+                } else {
+                    x.recip()
+                }
+            }),
             Self::Sin => chain(x, y, grad_out, grad_in, |x, _| x.cos()),
             Self::Cos => chain(x, y, grad_out, grad_in, |x, _| -x.sin()),
             Self::Tan => chain(x, y, grad_out, grad_in, |_, y| one + y * y),
@@ -233,6 +251,7 @@ impl<F: Float> Elementwise<F> {
                     one
                 }
             }),
+            Self::StopGradient => {}
         }
     }
 }
@@ -288,7 +307,8 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         self.elementwise(Elementwise::Powf(p))
     }
 
-    /// `√x`, elementwise; NaN for `x < 0`, as `f64::sqrt`.
+    /// `√x`, elementwise; NaN for `x < 0`, as `f64::sqrt`, and then its gradient is NaN too.
+    /// At 0 the gradient is `+inf`.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -316,7 +336,8 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         self.elementwise(Elementwise::Exp)
     }
 
-    /// Natural logarithm, elementwise; NaN for `x < 0` and `-inf` at 0, as `f64::ln`.
+    /// Natural logarithm, elementwise; NaN for `x < 0` and `-inf` at 0, as `f64::ln`. Below
+    /// 0 the gradient is NaN too (not the formula `1/x`), so a domain error cannot hide.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -477,6 +498,37 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// ```
     pub fn clamp(self, min: F, max: F) -> Var<'g, S, F> {
         self.elementwise(Elementwise::Clamp(min, max))
+    }
+
+    /// The same value, with no gradient flowing back through it (JAX `stop_gradient`,
+    /// PyTorch `detach`): the node's inputs get 0 from it, in reverse and in forward mode.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(3.0));
+    ///     let y = x * x.stop_gradient();
+    ///     y.backward();
+    ///     assert_eq!(y.item(), 9.0);
+    ///     assert_eq!(x.grad().item(), 3.0);
+    /// });
+    /// ```
+    pub fn stop_gradient(self) -> Var<'g, S, F> {
+        self.elementwise(Elementwise::StopGradient)
+    }
+
+    /// The same as [`stop_gradient`](Self::stop_gradient) (PyTorch's name).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank0>::from(3.0));
+    ///     (x.detach() * 2.0 + x).backward();
+    ///     assert_eq!(x.grad().item(), 1.0);
+    /// });
+    /// ```
+    pub fn detach(self) -> Var<'g, S, F> {
+        self.stop_gradient()
     }
 }
 

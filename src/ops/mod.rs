@@ -9,11 +9,17 @@
 //! forward mode differentiates the kernels themselves, which makes it a witness for every
 //! VJP (see [`crate::check`]).
 
+pub(crate) mod axis;
 pub(crate) mod binary;
+pub(crate) mod broadcast;
+#[cfg(test)]
+mod dual_agreement;
 pub(crate) mod elementwise;
 pub(crate) mod linalg;
+pub(crate) mod nn;
 pub(crate) mod reduce;
 pub(crate) mod reshape;
+pub(crate) mod slice;
 
 use crate::scalar::{Elem, Float};
 
@@ -33,6 +39,10 @@ pub(crate) enum Op<F: Float> {
     Reduce(reduce::Reduce),
     Linalg(linalg::Linalg),
     Reshape(reshape::Reshape),
+    Broadcast(broadcast::Broadcast),
+    Axis(axis::AxisReduce),
+    Select(slice::Select),
+    Nn(nn::Nn),
 }
 
 impl<F: Float> Op<F> {
@@ -58,6 +68,10 @@ impl<F: Float> Op<F> {
             Op::Reduce(op) => op.name(),
             Op::Linalg(op) => op.name(),
             Op::Reshape(op) => op.name(),
+            Op::Broadcast(op) => op.name(),
+            Op::Axis(op) => op.name(),
+            Op::Select(op) => op.name(),
+            Op::Nn(op) => op.name(),
         }
     }
 
@@ -71,6 +85,10 @@ impl<F: Float> Op<F> {
             Op::Reduce(op) => op.forward(inputs, out),
             Op::Linalg(op) => op.forward(inputs, out),
             Op::Reshape(op) => op.forward(inputs[0], out),
+            Op::Broadcast(op) => op.forward(inputs, out),
+            Op::Axis(op) => op.forward(inputs[0], out),
+            Op::Select(op) => op.forward(inputs, out),
+            Op::Nn(op) => op.forward(inputs, out),
         }
     }
 
@@ -92,6 +110,10 @@ impl<F: Float> Op<F> {
             Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in),
             Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in),
             Op::Reshape(op) => op.vjp(grad_out, grad_in),
+            Op::Broadcast(op) => op.vjp(k, grad_out, grad_in),
+            Op::Axis(op) => op.vjp(grad_out, grad_in),
+            Op::Select(op) => op.vjp(k, grad_out, grad_in),
+            Op::Nn(op) => op.vjp(k, inputs, out, grad_out, grad_in),
         }
     }
 }

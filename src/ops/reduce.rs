@@ -1,6 +1,8 @@
-//! Reductions to a scalar.
+//! Reductions of all elements to a scalar: sum, mean, max, min, the L2 norm, and the dot
+//! product of two nodes of the same shape.
 //!
-//! Shape rule: `Var<S> -> Var<Rank0>`.
+//! Shape rule: `Var<S> -> Var<Rank0>` (and `Var<S> . Var<S> -> Var<Rank0>` for `dot`).
+//! Reductions along one axis of a matrix live in `axis`.
 
 use super::Op;
 use crate::graph::{Kind, Var};
@@ -12,6 +14,63 @@ use crate::shape::{Rank0, Shape};
 pub(crate) enum Reduce {
     Sum,
     Mean,
+    Max,
+    Min,
+    /// The L2 (Euclidean) norm.
+    Norm,
+    /// `sum(a * b)` of two inputs of the same shape.
+    Dot,
+}
+
+/// The position of the first largest (`largest = true`) or first smallest element; a NaN
+/// element wins over any number (so a NaN input gives a NaN result, as `torch.max`).
+/// `None` for an empty input.
+pub(crate) fn arg_extreme<F: Float, T: Elem<F>>(x: &[T], largest: bool) -> Option<usize> {
+    let mut best = 0;
+    let mut best_value = x.first()?.real();
+    for (i, xi) in x.iter().enumerate().skip(1) {
+        if best_value.is_nan() {
+            break;
+        }
+        let v = xi.real();
+        let better = if largest {
+            v > best_value
+        } else {
+            v < best_value
+        };
+        if better || v.is_nan() {
+            best = i;
+            best_value = v;
+        }
+    }
+    Some(best)
+}
+
+/// The L2 norm, scaled by the largest magnitude (a constant, so the derivative is exact) so
+/// that the squares neither overflow nor underflow. At zero it is a zero without tangent,
+/// matching the VJP's choice of 0 as the gradient there (where `sqrt` has none).
+pub(crate) fn stable_norm<F: Float, T: Elem<F>>(x: &[T]) -> T {
+    let scale = x.iter().fold(F::zero(), |m, xi| {
+        let v = xi.real();
+        let a = if v < F::zero() { -v } else { v };
+        if a > m || a.is_nan() {
+            a
+        } else {
+            m
+        }
+    });
+    if scale == F::zero() {
+        return T::zero();
+    }
+    if !scale.is_finite() {
+        // An infinite or NaN element: the naive form gives the IEEE answer (inf or NaN).
+        return x.iter().fold(T::zero(), |acc, &xi| acc + xi * xi).sqrt();
+    }
+    let sum = x.iter().fold(T::zero(), |acc, &xi| {
+        let s = xi / scale;
+        acc + s * s
+    });
+    sum.sqrt() * scale
 }
 
 impl Reduce {
@@ -19,34 +78,73 @@ impl Reduce {
         match self {
             Self::Sum => "SumBackward",
             Self::Mean => "MeanBackward",
+            Self::Max => "MaxBackward",
+            Self::Min => "MinBackward",
+            Self::Norm => "NormBackward",
+            Self::Dot => "DotBackward",
         }
     }
 
     #[inline]
     pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         let x = inputs[0];
-        let sum = x.iter().fold(T::zero(), |acc, &xi| acc + xi);
+        let sum = || x.iter().fold(T::zero(), |acc, &xi| acc + xi);
         out[0] = match self {
-            Self::Sum => sum,
-            Self::Mean => sum / F::of_f64(x.len() as f64),
+            Self::Sum => sum(),
+            Self::Mean => sum() / F::of_f64(x.len() as f64),
+            // The value of the first extreme element itself, so that its tangent (and only
+            // its) passes through, as in the VJP.
+            Self::Max => arg_extreme(x, true).map_or(T::constant(F::neg_infinity()), |i| x[i]),
+            Self::Min => arg_extreme(x, false).map_or(T::constant(F::infinity()), |i| x[i]),
+            Self::Norm => stable_norm(x),
+            Self::Dot => x
+                .iter()
+                .zip(inputs[1])
+                .fold(T::zero(), |acc, (&a, &b)| acc + a * b),
         };
     }
 
     #[inline]
     pub(crate) fn vjp<F: Float, T: Elem<F>>(
         &self,
-        _k: usize,
+        k: usize,
         inputs: &[&[T]],
-        _out: &[T],
+        out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
     ) {
-        let g = match self {
-            Self::Sum => grad_out[0],
-            Self::Mean => grad_out[0] / F::of_f64(inputs[0].len() as f64),
-        };
-        for gi in grad_in.iter_mut() {
-            *gi += g;
+        let g = grad_out[0];
+        let x = inputs[0];
+        match self {
+            Self::Sum | Self::Mean => {
+                let g = match self {
+                    Self::Mean => g / F::of_f64(x.len() as f64),
+                    _ => g,
+                };
+                for gi in grad_in.iter_mut() {
+                    *gi += g;
+                }
+            }
+            Self::Max | Self::Min => {
+                if let Some(i) = arg_extreme(x, matches!(self, Self::Max)) {
+                    grad_in[i] += g;
+                }
+            }
+            Self::Norm => {
+                let norm = out[0];
+                // x / |x|, and 0 at x = 0 (a subgradient; `sqrt` has no derivative there).
+                if norm.real() != F::zero() {
+                    for (gi, &xi) in grad_in.iter_mut().zip(x) {
+                        *gi += g * xi / norm;
+                    }
+                }
+            }
+            Self::Dot => {
+                let other = inputs[1 - k];
+                for (gi, &o) in grad_in.iter_mut().zip(other) {
+                    *gi += g * o;
+                }
+            }
         }
     }
 }
@@ -86,5 +184,76 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// ```
     pub fn mean(self) -> Var<'g, Rank0, F> {
         self.reduce(Reduce::Mean)
+    }
+
+    /// The largest element, as a scalar node. The gradient goes to the *first* largest
+    /// element only (ties do not share it); a NaN element makes the result NaN.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<4>>::from([1.0, 5.0, 5.0, 2.0]));
+    ///     let m = x.max();
+    ///     m.backward();
+    ///     assert_eq!(m.item(), 5.0);
+    ///     assert_eq!(x.grad().as_slice(), &[0.0, 1.0, 0.0, 0.0]);
+    /// });
+    /// ```
+    pub fn max(self) -> Var<'g, Rank0, F> {
+        self.reduce(Reduce::Max)
+    }
+
+    /// The smallest element, as a scalar node. The gradient goes to the *first* smallest
+    /// element only (ties do not share it); a NaN element makes the result NaN.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([3.0, -1.0, -1.0]));
+    ///     let m = x.min();
+    ///     m.backward();
+    ///     assert_eq!(m.item(), -1.0);
+    ///     assert_eq!(x.grad().as_slice(), &[0.0, 1.0, 0.0]);
+    /// });
+    /// ```
+    pub fn min(self) -> Var<'g, Rank0, F> {
+        self.reduce(Reduce::Min)
+    }
+
+    /// The L2 (Euclidean) norm `√(Σ xᵢ²)` of all elements, as a scalar node. Computed with a
+    /// scale, so it neither overflows nor underflows for large or tiny elements. The gradient
+    /// is `x / |x|`, and 0 at `x = 0` (where the norm has no derivative).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
+    ///     let n = x.norm();
+    ///     n.backward();
+    ///     assert_eq!(n.item(), 5.0);
+    ///     assert_eq!(x.grad().as_slice(), &[0.6, 0.8]);
+    /// });
+    /// ```
+    pub fn norm(self) -> Var<'g, Rank0, F> {
+        self.reduce(Reduce::Norm)
+    }
+
+    /// The dot product `Σ selfᵢ · otherᵢ` of two nodes of the same shape, as a scalar node.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let a = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+    ///     let b = g.param(Tensor::<Rank1<3>>::from([4.0, 5.0, 6.0]));
+    ///     let d = a.dot(b);
+    ///     d.backward();
+    ///     assert_eq!(d.item(), 32.0);
+    ///     assert_eq!(a.grad().as_slice(), &[4.0, 5.0, 6.0]);
+    ///     assert_eq!(b.grad().as_slice(), &[1.0, 2.0, 3.0]);
+    /// });
+    /// ```
+    pub fn dot<K2: Kind>(self, other: Var<'g, S, F, K2>) -> Var<'g, Rank0, F> {
+        self.graph
+            .push(Op::Reduce(Reduce::Dot), &[self.id, other.id])
     }
 }

@@ -1,0 +1,174 @@
+//! Explicit broadcasting: a scalar to any shape, a row or a column vector to a matrix.
+//!
+//! Shape rules: `Rank0 -> S`; `Rank1<N> -> Rank2<M, N>` (the row repeated `M` times);
+//! `Rank1<M> -> Rank2<M, N>` (the column repeated `N` times); and the fused bias add
+//! `Rank2<M, N> + Rank1<N> -> Rank2<M, N>`. Nothing broadcasts implicitly: the binary ops
+//! want equal shapes, and these ops say which axis is repeated. The target's size is a type
+//! parameter, usually inferred from where the result goes.
+//!
+//! The VJP of a broadcast sums the output's adjoint over the repeated axis.
+
+use super::Op;
+use crate::graph::{Kind, Var};
+use crate::scalar::{Elem, Float};
+use crate::shape::{Rank0, Rank1, Rank2, Shape};
+
+/// A broadcast, with the dims it was recorded with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Broadcast {
+    /// One element repeated over the whole output.
+    Scalar,
+    /// A row of `n` repeated as rows: `out[i, j] = x[j]`.
+    Rows { n: usize },
+    /// A column repeated as `n` columns: `out[i, j] = x[i]`.
+    Cols { n: usize },
+    /// `out[i, j] = a[i, j] + b[j]`: a matrix plus a row (bias add), one node.
+    AddRow { n: usize },
+}
+
+impl Broadcast {
+    pub(crate) fn name(&self) -> &'static str {
+        match self {
+            Self::Scalar => "BroadcastScalarBackward",
+            Self::Rows { .. } => "BroadcastRowsBackward",
+            Self::Cols { .. } => "BroadcastColsBackward",
+            Self::AddRow { .. } => "AddRowBackward",
+        }
+    }
+
+    #[inline]
+    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        let x = inputs[0];
+        match *self {
+            Self::Scalar => out.fill(x[0]),
+            Self::Rows { n } => {
+                for row in out.chunks_exact_mut(n) {
+                    row.copy_from_slice(x);
+                }
+            }
+            Self::Cols { n } => {
+                for (row, &xi) in out.chunks_exact_mut(n).zip(x) {
+                    row.fill(xi);
+                }
+            }
+            Self::AddRow { n } => {
+                let b = inputs[1];
+                for (o_row, a_row) in out.chunks_exact_mut(n).zip(x.chunks_exact(n)) {
+                    for ((o, &a), &bj) in o_row.iter_mut().zip(a_row).zip(b) {
+                        *o = a + bj;
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline]
+    pub(crate) fn vjp<F: Float, T: Elem<F>>(&self, k: usize, grad_out: &[T], grad_in: &mut [T]) {
+        match (*self, k) {
+            (Self::Scalar, _) => {
+                grad_in[0] += grad_out.iter().fold(T::zero(), |acc, &g| acc + g);
+            }
+            // The row was repeated down the rows: sum the adjoint over them (axis 0).
+            (Self::Rows { n }, _) | (Self::AddRow { n }, 1) => {
+                for row in grad_out.chunks_exact(n) {
+                    for (gi, &g) in grad_in.iter_mut().zip(row) {
+                        *gi += g;
+                    }
+                }
+            }
+            (Self::AddRow { .. }, _) => {
+                for (gi, &g) in grad_in.iter_mut().zip(grad_out) {
+                    *gi += g;
+                }
+            }
+            // The column was repeated along the columns: sum each row (axis 1).
+            (Self::Cols { n }, _) => {
+                for (gi, row) in grad_in.iter_mut().zip(grad_out.chunks_exact(n)) {
+                    *gi += row.iter().fold(T::zero(), |acc, &g| acc + g);
+                }
+            }
+        }
+    }
+}
+
+impl<'g, F: Float, K: Kind> Var<'g, Rank0, F, K> {
+    /// This scalar repeated over shape `S` (often inferred). The gradient is the sum of the
+    /// output's gradient.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let s = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let x = g.constant(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+    ///     let y = x * s.broadcast();
+    ///     y.sum().backward();
+    ///     assert_eq!(y.value().as_slice(), &[2.0, 4.0, 6.0]);
+    ///     assert_eq!(s.grad().item(), 6.0);
+    /// });
+    /// ```
+    pub fn broadcast<S: Shape>(self) -> Var<'g, S, F> {
+        self.graph
+            .push(Op::Broadcast(Broadcast::Scalar), &[self.id])
+    }
+}
+
+impl<'g, const N: usize, F: Float, K: Kind> Var<'g, Rank1<N>, F, K> {
+    /// This vector as every row of an `M x N` matrix: `out[i, j] = self[j]`. The gradient
+    /// sums the output's gradient over the rows (axis 0).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let b = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let rows = b.broadcast_rows::<3>();
+    ///     assert_eq!(rows.value(), Tensor::from([[1.0, 2.0], [1.0, 2.0], [1.0, 2.0]]));
+    ///     rows.sum().backward();
+    ///     assert_eq!(b.grad().as_slice(), &[3.0, 3.0]);
+    /// });
+    /// ```
+    pub fn broadcast_rows<const M: usize>(self) -> Var<'g, Rank2<M, N>, F> {
+        let op = Broadcast::Rows { n: N };
+        self.graph.push(Op::Broadcast(op), &[self.id])
+    }
+
+    /// This vector (of length `M = N` here) as every column of an `N x C` matrix:
+    /// `out[i, j] = self[i]`. The gradient sums the output's gradient over the columns
+    /// (axis 1).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let c = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let cols = c.broadcast_cols::<3>();
+    ///     assert_eq!(cols.value(), Tensor::from([[1.0, 1.0, 1.0], [2.0, 2.0, 2.0]]));
+    ///     cols.backward_with(&Tensor::from([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]));
+    ///     assert_eq!(c.grad().as_slice(), &[6.0, 15.0]);
+    /// });
+    /// ```
+    pub fn broadcast_cols<const C: usize>(self) -> Var<'g, Rank2<N, C>, F> {
+        let op = Broadcast::Cols { n: C };
+        self.graph.push(Op::Broadcast(op), &[self.id])
+    }
+}
+
+impl<'g, const M: usize, const N: usize, F: Float, K: Kind> Var<'g, Rank2<M, N>, F, K> {
+    /// Adds the row `row` to every row of this matrix (a bias add), in one node:
+    /// `out[i, j] = self[i, j] + row[j]`. Same values and gradients as
+    /// `self + row.broadcast_rows()`.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.constant(Tensor::<Rank2<2, 2>>::from([[1.0, 2.0], [3.0, 4.0]]));
+    ///     let b = g.param(Tensor::<Rank1<2>>::from([10.0, 20.0]));
+    ///     let y = x.add_row(b);
+    ///     y.sum().backward();
+    ///     assert_eq!(y.value(), Tensor::from([[11.0, 22.0], [13.0, 24.0]]));
+    ///     assert_eq!(b.grad().as_slice(), &[2.0, 2.0]);
+    /// });
+    /// ```
+    pub fn add_row<K2: Kind>(self, row: Var<'g, Rank1<N>, F, K2>) -> Var<'g, Rank2<M, N>, F> {
+        let op = Broadcast::AddRow { n: N };
+        self.graph.push(Op::Broadcast(op), &[self.id, row.id])
+    }
+}
