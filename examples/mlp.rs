@@ -48,11 +48,9 @@ fn main() {
         let w2 = g.param(init::<Rank2<8, 1>>(2));
         let b2 = g.param(Tensor::<Rank1<1>>::zeros());
 
-        // Adding a bias row to every example: `ones (4x1) · bᵀ (1xN)` repeats it on each row.
-        // A broadcast op is being added; this outer product will then become a broadcast add.
-        let ones = g.constant(Tensor::<Rank2<4, 1>>::ones());
-        let hidden = (inputs.matmul(w1) + ones.matmul(b1.reshape::<Rank2<1, 8>>())).tanh();
-        let output = hidden.matmul(w2) + ones.matmul(b2.reshape::<Rank2<1, 1>>());
+        // `add_row` adds the bias row to every example (an explicit, typed broadcast).
+        let hidden = inputs.matmul(w1).add_row(b1).tanh();
+        let output = hidden.matmul(w2).add_row(b2);
         let error = output - targets;
         let loss = (error * error).mean();
 

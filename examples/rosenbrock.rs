@@ -1,8 +1,8 @@
 //! Minimising the Rosenbrock function `f(x, y) = (1 - x)² + 100 (y - x²)²` from the classic
 //! start `(-1.2, 1)`, by gradient descent with a backtracking (Armijo) line search.
 //!
-//! The point is one `Rank1<2>` parameter; its components are taken out with existing ops (a
-//! matmul by a constant selector, then a reshape to a scalar). The graph is built once: each
+//! The point is one `Rank1<2>` parameter; its components are taken out with `get::<I>()`
+//! (an index checked at compile time). The graph is built once: each
 //! trial point of the line search is a `set_value` and a replayed `item()`, each accepted
 //! point a `zero_grad` and a `backward`. Run with `cargo run --example rosenbrock`.
 
@@ -19,11 +19,8 @@ const ARMIJO: f64 = 1e-4;
 fn main() {
     Graph::with(|g| {
         let point = g.param(Tensor::<Rank1<2>>::from([-1.2, 1.0]));
-        let row = point.reshape::<Rank2<1, 2>>();
-        let pick_x = g.constant(Tensor::<Rank2<2, 1>>::from([[1.0], [0.0]]));
-        let pick_y = g.constant(Tensor::<Rank2<2, 1>>::from([[0.0], [1.0]]));
-        let x = row.matmul(pick_x).reshape::<Rank0>();
-        let y = row.matmul(pick_y).reshape::<Rank0>();
+        let x = point.get::<0>();
+        let y = point.get::<1>();
         let valley = y - x * x;
         let f = (1.0 - x).square() + 100.0 * valley * valley;
 
