@@ -244,9 +244,7 @@ impl<'g, F: Float> Graph<'g, F> {
         tape.values.resize(offset + S::NUMEL, F::zero());
         let mut ids = [0; MAX_ARITY];
         ids[..inputs.len()].copy_from_slice(inputs);
-        let requires_grad = inputs
-            .iter()
-            .any(|&i| tape.nodes[i as usize].requires_grad);
+        let requires_grad = inputs.iter().any(|&i| tape.nodes[i as usize].requires_grad);
         let node = NodeRecord {
             op,
             inputs: ids,
@@ -330,6 +328,9 @@ fn node_id(index: usize) -> NodeId {
 }
 
 impl<F: Float> Graph<'_, F> {
-    /// Hook run after every backward sweep (the forward-mode cross-check lives here).
-    pub(crate) fn after_backward(&self, _output: NodeId, _seed: &[F]) {}
+    /// Hook run after every backward sweep: under the graph-wide switch, the forward-mode
+    /// cross-check (see [`crate::check`]).
+    pub(crate) fn after_backward(&self, output: NodeId, seed: &[F]) {
+        crate::check::after_backward(self, output, seed);
+    }
 }

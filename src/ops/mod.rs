@@ -10,6 +10,7 @@
 //! VJP (see [`crate::check`]).
 
 pub(crate) mod binary;
+pub(crate) mod custom;
 pub(crate) mod elementwise;
 pub(crate) mod linalg;
 pub(crate) mod reduce;
@@ -23,7 +24,9 @@ pub(crate) const MAX_ARITY: usize = 2;
 /// Every op a node can record: the registration point of the op families.
 pub(crate) enum Op<F: Float> {
     /// A leaf whose gradient accumulates at `grad_offset` in the gradient buffer.
-    Param { grad_offset: usize },
+    Param {
+        grad_offset: usize,
+    },
     /// A leaf that wants no gradient.
     Constant,
     Elementwise(elementwise::Elementwise<F>),
@@ -31,6 +34,8 @@ pub(crate) enum Op<F: Float> {
     Reduce(reduce::Reduce),
     Linalg(linalg::Linalg),
     Reshape(reshape::Reshape),
+    /// A user-defined op (see [`custom::CustomOp`]).
+    Custom(custom::Custom<F>),
 }
 
 impl<F: Float> Op<F> {
@@ -56,6 +61,7 @@ impl<F: Float> Op<F> {
             Op::Reduce(op) => op.name(),
             Op::Linalg(op) => op.name(),
             Op::Reshape(op) => op.name(),
+            Op::Custom(op) => op.name(),
         }
     }
 
@@ -69,6 +75,7 @@ impl<F: Float> Op<F> {
             Op::Reduce(op) => op.forward(inputs, out),
             Op::Linalg(op) => op.forward(inputs, out),
             Op::Reshape(op) => op.forward(inputs[0], out),
+            Op::Custom(op) => op.forward(inputs, out),
         }
     }
 
@@ -90,6 +97,7 @@ impl<F: Float> Op<F> {
             Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in),
             Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in),
             Op::Reshape(op) => op.vjp(grad_out, grad_in),
+            Op::Custom(op) => op.vjp(k, inputs, out, grad_out, grad_in),
         }
     }
 }
