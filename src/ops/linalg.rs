@@ -3,11 +3,12 @@
 //! Shape rules: `Rank2<M, K> x Rank2<K, N> -> Rank2<M, N>` (inner sizes must agree, or it
 //! does not compile) and `Rank2<M, N> -> Rank2<N, M>`.
 //!
-//! Tensors are row-major; nalgebra is column-major. Rather than copying, the kernels view
-//! each buffer as an nalgebra matrix with explicit strides (a row-major `M x N` matrix has
-//! row stride `N` and column stride 1; its transpose is the same buffer with the strides
-//! swapped), so products go through nalgebra's `gemm`, which hands `f32`/`f64` products of
-//! any size above 5 to the `matrixmultiply` kernels.
+//! Tensors are row-major; nalgebra is column-major. Rather than copying, the kernels read
+//! each row-major buffer column-major, which gives its transpose (`C = A B` is computed as
+//! `Cᵀ = Bᵀ Aᵀ`), so products go through nalgebra's `gemm`, which hands `f32`/`f64` products
+//! of any size above 5 to the `matrixmultiply` kernels. The output and left operand of every
+//! `gemm` are contiguous: nalgebra 0.35's generic path (dual numbers, small dims) indexes out
+//! of bounds otherwise.
 
 use super::Op;
 use crate::graph::{Kind, Var};
@@ -23,13 +24,18 @@ fn matrix<T: nalgebra::Scalar>(data: &[T], rows: usize, cols: usize) -> View<'_,
     View::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(cols), Dyn(1))
 }
 
-/// The transpose (`cols x rows`) of a row-major `rows x cols` buffer, without copying.
-fn transposed<T: nalgebra::Scalar>(data: &[T], rows: usize, cols: usize) -> View<'_, T> {
-    View::from_slice_with_strides_generic(data, Dyn(cols), Dyn(rows), Dyn(1), Dyn(cols))
+/// A buffer read column-major as a `rows x cols` matrix: the transpose of the row-major
+/// `cols x rows` matrix it holds. Contiguous, so safe as any gemm operand.
+fn column_major<T: nalgebra::Scalar>(data: &[T], rows: usize, cols: usize) -> View<'_, T> {
+    View::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(1), Dyn(rows))
 }
 
-fn matrix_mut<T: nalgebra::Scalar>(data: &mut [T], rows: usize, cols: usize) -> ViewMut<'_, T> {
-    ViewMut::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(cols), Dyn(1))
+fn column_major_mut<T: nalgebra::Scalar>(
+    data: &mut [T],
+    rows: usize,
+    cols: usize,
+) -> ViewMut<'_, T> {
+    ViewMut::from_slice_with_strides_generic(data, Dyn(rows), Dyn(cols), Dyn(1), Dyn(rows))
 }
 
 /// A linear-algebra op, with the dims it was recorded with.
@@ -52,9 +58,13 @@ impl Linalg {
     #[inline]
     pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         match *self {
+            // C = A B computed as Cᵀ = Bᵀ Aᵀ: a row-major buffer read column-major is its
+            // transpose, so every operand is a contiguous column-major view. (nalgebra 0.35's
+            // generic gemm path, taken for dual numbers and for dims <= 5, indexes out of
+            // bounds when the output or left operand has a row stride > 1.)
             Self::MatMul { m, k, n } => {
-                let (a, b) = (matrix(inputs[0], m, k), matrix(inputs[1], k, n));
-                matrix_mut(out, m, n).gemm(T::one(), &a, &b, T::zero());
+                let (bt, at) = (column_major(inputs[1], n, k), column_major(inputs[0], k, m));
+                column_major_mut(out, n, m).gemm(T::one(), &bt, &at, T::zero());
             }
             Self::Transpose { m, n } => {
                 let a = inputs[0];
@@ -76,15 +86,17 @@ impl Linalg {
         grad_in: &mut [T],
     ) {
         match *self {
-            // dA += dC Bᵀ
+            // dA += dC Bᵀ, as dAᵀ += (Bᵀ)ᵀ dCᵀ: `gemm_tr` reads its transposed left operand
+            // through dot products, which honour any stride.
             Self::MatMul { m, k, n } if input == 0 => {
-                let (dc, bt) = (matrix(grad_out, m, n), transposed(inputs[1], k, n));
-                matrix_mut(grad_in, m, k).gemm(T::one(), &dc, &bt, T::one());
+                let (bt, dct) = (column_major(inputs[1], n, k), column_major(grad_out, n, m));
+                column_major_mut(grad_in, k, m).gemm_tr(T::one(), &bt, &dct, T::one());
             }
-            // dB += Aᵀ dC
+            // dB += Aᵀ dC, as dBᵀ += dCᵀ A (output and left operand contiguous; the right
+            // operand is only read element by element, so its strides are safe).
             Self::MatMul { m, k, n } => {
-                let (at, dc) = (transposed(inputs[0], m, k), matrix(grad_out, m, n));
-                matrix_mut(grad_in, k, n).gemm(T::one(), &at, &dc, T::one());
+                let (dct, a) = (column_major(grad_out, n, m), matrix(inputs[0], m, k));
+                column_major_mut(grad_in, n, k).gemm(T::one(), &dct, &a, T::one());
             }
             Self::Transpose { m, n } => {
                 for i in 0..m {
