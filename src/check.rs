@@ -405,7 +405,9 @@ pub(crate) fn check_nodes<F: Float>(
                     .map(|(a, b)| (*a * *b).as_f64().abs())
                     .sum::<f64>();
             let rel_error = relative(forward, reverse, scale);
-            if !(rel_error <= tolerance) {
+            // NaN fails too.
+            let agrees = rel_error <= tolerance;
+            if !agrees {
                 return Err(NodeFailure {
                     node: id,
                     op: node.op.name(),

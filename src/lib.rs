@@ -18,10 +18,10 @@ pub use ops::custom::{CustomOp, DynCustomOp};
 
 /// Everything a user of tygrad needs, in one import.
 pub mod prelude {
-    pub use crate::check::{CheckReport, Tolerances};
+    pub use crate::check::{CheckReport, JacobianCheck, Tolerances};
     pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
     pub use crate::graph::{kind, Graph, IsLeaf, IsParam, Kind, Var};
-    pub use crate::ops::custom::{CustomOp, DynCustomOp};
+    pub use crate::ops::custom::CustomOp;
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
         Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape, TypedNumel,

@@ -123,6 +123,7 @@ pub trait CustomOp<F: Float>: 'static {
 ///
 /// ```
 /// use tygrad::prelude::*;
+/// use tygrad::DynCustomOp;
 /// struct Id;
 /// impl CustomOp<f64> for Id {
 ///     fn name(&self) -> &'static str { "IdBackward" }
@@ -132,11 +133,11 @@ pub trait CustomOp<F: Float>: 'static {
 ///     }
 /// }
 /// let boxed: Box<dyn DynCustomOp<f64>> = Box::new(Id);
-/// assert_eq!(boxed.name(), "IdBackward");
+/// assert_eq!(boxed.dyn_name(), "IdBackward");
 /// ```
 pub trait DynCustomOp<F: DualNumFloat> {
-    /// [`CustomOp::name`].
-    fn name(&self) -> &'static str;
+    /// [`CustomOp::name`] (named apart so that calling `.name()` on an op is never ambiguous).
+    fn dyn_name(&self) -> &'static str;
     /// [`CustomOp::forward`] on the graph's float.
     fn forward_real(&self, inputs: &[&[F]], out: &mut [F]);
     /// [`CustomOp::forward`] on dual numbers (forward mode).
@@ -166,8 +167,8 @@ pub trait DynCustomOp<F: DualNumFloat> {
 }
 
 impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
-    fn name(&self) -> &'static str {
-        CustomOp::name(self)
+    fn dyn_name(&self) -> &'static str {
+        self.name()
     }
     fn forward_real(&self, inputs: &[&[F]], out: &mut [F]) {
         self.forward(inputs, out)
@@ -208,7 +209,7 @@ pub(crate) struct Custom<F: Float>(Box<dyn DynCustomOp<F>>);
 
 impl<F: Float> Custom<F> {
     pub(crate) fn name(&self) -> &'static str {
-        self.0.name()
+        self.0.dyn_name()
     }
 
     #[inline]
