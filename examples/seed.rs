@@ -43,13 +43,8 @@ fn main() {
 
         println!(">>> y.backward()");
         println!("PyTorch fails at run time: 'grad can be implicitly created only for scalar");
-        println!(
-            "outputs'. tygrad rejects it at compile time (tests/ui/fail_backward_non_scalar.rs):\n"
-        );
-        println!(
-            "{}",
-            include_str!("../tests/ui/fail_backward_non_scalar.stderr")
-        );
+        println!("outputs'. tygrad rejects it at compile time (tests/ui/fail_backward_non_scalar.rs):\n");
+        println!("{}", include_str!("../tests/ui/fail_backward_non_scalar.stderr"));
 
         let seed = Tensor::from([0.1, 1.0, 10.0]);
         println!(">>> y.backward_with(&Tensor::from([0.1, 1.0, 10.0]))");

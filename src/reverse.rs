@@ -84,10 +84,7 @@ impl<'g, F: Float> crate::Graph<'g, F> {
                 &mut tape.reached,
                 output,
                 |offset, adjoint| {
-                    for (g, &a) in grads[offset..offset + adjoint.len()]
-                        .iter_mut()
-                        .zip(adjoint)
-                    {
+                    for (g, &a) in grads[offset..offset + adjoint.len()].iter_mut().zip(adjoint) {
                         *g += a;
                     }
                 },

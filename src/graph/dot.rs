@@ -23,12 +23,7 @@ impl<F: Float> Graph<'_, F> {
         let tape = self.tape();
         let mut dot = String::from("digraph tygrad {\n  rankdir=LR;\n  node [shape=box];\n");
         for (id, node) in tape.nodes.iter().enumerate() {
-            let _ = writeln!(
-                dot,
-                "  n{id} [label=\"{} {:?}\"];",
-                node.op.name(),
-                node.dims
-            );
+            let _ = writeln!(dot, "  n{id} [label=\"{} {:?}\"];", node.op.name(), node.dims);
             for input in node.inputs() {
                 let _ = writeln!(dot, "  n{input} -> n{id};");
             }

@@ -244,7 +244,9 @@ impl<'g, F: Float> Graph<'g, F> {
         tape.values.resize(offset + S::NUMEL, F::zero());
         let mut ids = [0; MAX_ARITY];
         ids[..inputs.len()].copy_from_slice(inputs);
-        let requires_grad = inputs.iter().any(|&i| tape.nodes[i as usize].requires_grad);
+        let requires_grad = inputs
+            .iter()
+            .any(|&i| tape.nodes[i as usize].requires_grad);
         let node = NodeRecord {
             op,
             inputs: ids,

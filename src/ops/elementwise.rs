@@ -190,9 +190,7 @@ impl<F: Float> Elementwise<F> {
             Self::RdivScalar(_) => chain(x, y, grad_out, grad_in, |x, y| -(y / x)),
             Self::Square => chain(x, y, grad_out, grad_in, |x, _| x + x),
             Self::Powi(0) => {}
-            Self::Powi(n) => chain(x, y, grad_out, grad_in, |x, _| {
-                x.powi(n - 1) * F::of_f64(n as f64)
-            }),
+            Self::Powi(n) => chain(x, y, grad_out, grad_in, |x, _| x.powi(n - 1) * F::of_f64(n as f64)),
             Self::Powf(p) => chain(x, y, grad_out, grad_in, |x, _| x.powf(p - F::one()) * p),
             Self::Sqrt => chain(x, y, grad_out, grad_in, |_, y| (y + y).recip()),
             Self::Exp => chain(x, y, grad_out, grad_in, |_, y| y),
@@ -203,18 +201,10 @@ impl<F: Float> Elementwise<F> {
             Self::Tanh => chain(x, y, grad_out, grad_in, |_, y| one - y * y),
             Self::Sigmoid => chain(x, y, grad_out, grad_in, |_, y| y * (one - y)),
             Self::Relu => chain(x, y, grad_out, grad_in, |x, _| {
-                if x.real() > zero {
-                    one
-                } else {
-                    T::zero()
-                }
+                if x.real() > zero { one } else { T::zero() }
             }),
             Self::LeakyRelu(a) => chain(x, y, grad_out, grad_in, |x, _| {
-                if x.real() > zero {
-                    one
-                } else {
-                    T::constant(a)
-                }
+                if x.real() > zero { one } else { T::constant(a) }
             }),
             Self::Softplus => chain(x, y, grad_out, grad_in, |x, _| stable_sigmoid(x)),
             Self::Abs => chain(x, y, grad_out, grad_in, |x, _| {
@@ -227,11 +217,7 @@ impl<F: Float> Elementwise<F> {
                 }
             }),
             Self::Clamp(lo, hi) => chain(x, y, grad_out, grad_in, |x, _| {
-                if x.real() < lo || x.real() > hi {
-                    T::zero()
-                } else {
-                    one
-                }
+                if x.real() < lo || x.real() > hi { T::zero() } else { one }
             }),
         }
     }

@@ -24,9 +24,7 @@ pub(crate) const MAX_ARITY: usize = 2;
 /// Every op a node can record: the registration point of the op families.
 pub(crate) enum Op<F: Float> {
     /// A leaf whose gradient accumulates at `grad_offset` in the gradient buffer.
-    Param {
-        grad_offset: usize,
-    },
+    Param { grad_offset: usize },
     /// A leaf that wants no gradient.
     Constant,
     Elementwise(elementwise::Elementwise<F>),
