@@ -2,6 +2,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod check;
+pub mod forward;
 pub mod graph;
 mod ops;
 mod reverse;
@@ -9,7 +11,10 @@ pub mod scalar;
 pub mod shape;
 pub mod tensor;
 
+pub use check::{CheckReport, JacobianCheck, NodeFailure, Tolerances};
+pub use forward::{ArrayNumel, Jacobian, Tangent};
 pub use graph::{kind, Graph, Var};
+pub use ops::custom::{CustomOp, DynCustomOp};
 
 /// Every op, with its shape rule and its derivative.
 #[doc = include_str!("../docs/ops.md")]
@@ -17,7 +22,10 @@ pub mod ops_reference {}
 
 /// Everything a user of tygrad needs, in one import.
 pub mod prelude {
+    pub use crate::check::{CheckReport, JacobianCheck, Tolerances};
+    pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
     pub use crate::graph::{kind, Graph, IsLeaf, IsParam, Kind, Var};
+    pub use crate::ops::custom::CustomOp;
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
         ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape,

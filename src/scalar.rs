@@ -6,7 +6,8 @@
 //! kernels on [`num_dual::Dual`] numbers differentiates them directly, which is what lets
 //! forward mode witness every reverse-mode rule (see [`crate::check`]).
 
-use num_dual::{Dual, DualNum, DualNumFloat};
+use crate::ops::custom::DynCustomOp;
+use num_dual::{Dual, DualNum, DualNumFloat, HyperDual};
 use std::fmt::{Debug, Display, LowerExp};
 
 mod sealed {
@@ -14,6 +15,7 @@ mod sealed {
     impl Sealed for f32 {}
     impl Sealed for f64 {}
     impl<F> Sealed for num_dual::Dual<F> {}
+    impl<F> Sealed for num_dual::HyperDual<F> {}
 }
 
 /// The primitive floating-point type a graph and its tensors store: `f64` (the default) or
@@ -63,8 +65,10 @@ impl Float for f32 {
     }
 }
 
-/// A scalar the graph's kernels run on: the graph's float `F` itself, or the dual number
-/// `Dual<F>` whose derivative part carries a tangent through the same kernels.
+/// A scalar the graph's kernels run on: the graph's float `F` itself, the dual number
+/// `Dual<F>` whose derivative part carries a tangent through the same kernels, or the
+/// hyper-dual number `HyperDual<F>` that carries two tangents and their mixed second
+/// derivative (used by [`Var::hessian`](crate::Var::hessian)).
 ///
 /// The trait is sealed: the set of scalar types is fixed so that custom ops, which users
 /// write generically, can be stored behind a trait object and still run in both modes.
@@ -90,29 +94,61 @@ pub trait Elem<F: DualNumFloat>:
     fn real(self) -> F;
     /// A scalar with real part `x` and no derivative part.
     fn constant(x: F) -> Self;
+    /// Runs a custom op's forward kernel on buffers of this scalar type (picks the
+    /// instantiation of [`CustomOp::forward`](crate::CustomOp::forward) for `Self`).
+    #[doc(hidden)]
+    fn custom_forward(op: &dyn DynCustomOp<F>, inputs: &[&[Self]], out: &mut [Self]);
+    /// Runs a custom op's VJP rule on buffers of this scalar type.
+    #[doc(hidden)]
+    fn custom_vjp(
+        op: &dyn DynCustomOp<F>,
+        k: usize,
+        inputs: &[&[Self]],
+        out: &[Self],
+        grad_out: &[Self],
+        grad_in: &mut [Self],
+    );
 }
 
-impl Elem<f64> for f64 {
-    #[inline]
-    fn real(self) -> f64 {
-        self
-    }
-    #[inline]
-    fn constant(x: f64) -> Self {
-        x
-    }
+/// The custom-op dispatch of one scalar type: `$forward` / `$vjp` are the matching methods of
+/// [`DynCustomOp`], for the graph float `$float`.
+macro_rules! custom_dispatch {
+    ($float:ty, $forward:ident, $vjp:ident) => {
+        #[inline]
+        fn custom_forward(op: &dyn DynCustomOp<$float>, inputs: &[&[Self]], out: &mut [Self]) {
+            op.$forward(inputs, out)
+        }
+        #[inline]
+        fn custom_vjp(
+            op: &dyn DynCustomOp<$float>,
+            k: usize,
+            inputs: &[&[Self]],
+            out: &[Self],
+            grad_out: &[Self],
+            grad_in: &mut [Self],
+        ) {
+            op.$vjp(k, inputs, out, grad_out, grad_in)
+        }
+    };
 }
 
-impl Elem<f32> for f32 {
-    #[inline]
-    fn real(self) -> f32 {
-        self
-    }
-    #[inline]
-    fn constant(x: f32) -> Self {
-        x
-    }
+/// `Elem<F>` for a primitive float `F` itself.
+macro_rules! elem_primitive {
+    ($($float:ty),*) => {$(
+        impl Elem<$float> for $float {
+            #[inline]
+            fn real(self) -> $float {
+                self
+            }
+            #[inline]
+            fn constant(x: $float) -> Self {
+                x
+            }
+            custom_dispatch!($float, forward_real, vjp_real);
+        }
+    )*};
 }
+elem_primitive!(f32, f64);
 
 impl<F: Float> Elem<F> for Dual<F> {
     #[inline]
@@ -123,4 +159,17 @@ impl<F: Float> Elem<F> for Dual<F> {
     fn constant(x: F) -> Self {
         Dual::new(x, F::zero())
     }
+    custom_dispatch!(F, forward_dual, vjp_dual);
+}
+
+impl<F: Float> Elem<F> for HyperDual<F> {
+    #[inline]
+    fn real(self) -> F {
+        self.re
+    }
+    #[inline]
+    fn constant(x: F) -> Self {
+        HyperDual::from_re(x)
+    }
+    custom_dispatch!(F, forward_hyper, vjp_hyper);
 }

@@ -328,6 +328,9 @@ fn node_id(index: usize) -> NodeId {
 }
 
 impl<F: Float> Graph<'_, F> {
-    /// Hook run after every backward sweep (the forward-mode cross-check lives here).
-    pub(crate) fn after_backward(&self, _output: NodeId, _seed: &[F]) {}
+    /// Hook run after every backward sweep: under the graph-wide switch, the forward-mode
+    /// cross-check (see [`crate::check`]).
+    pub(crate) fn after_backward(&self, output: NodeId, seed: &[F]) {
+        crate::check::after_backward(self, output, seed);
+    }
 }

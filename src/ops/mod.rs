@@ -12,6 +12,7 @@
 pub(crate) mod axis;
 pub(crate) mod binary;
 pub(crate) mod broadcast;
+pub(crate) mod custom;
 #[cfg(test)]
 mod dual_agreement;
 pub(crate) mod elementwise;
@@ -43,6 +44,8 @@ pub(crate) enum Op<F: Float> {
     Axis(axis::AxisReduce),
     Select(slice::Select),
     Nn(nn::Nn),
+    /// A user-defined op (see [`custom::CustomOp`]).
+    Custom(custom::Custom<F>),
 }
 
 impl<F: Float> Op<F> {
@@ -72,6 +75,7 @@ impl<F: Float> Op<F> {
             Op::Axis(op) => op.name(),
             Op::Select(op) => op.name(),
             Op::Nn(op) => op.name(),
+            Op::Custom(op) => op.name(),
         }
     }
 
@@ -89,6 +93,7 @@ impl<F: Float> Op<F> {
             Op::Axis(op) => op.forward(inputs[0], out),
             Op::Select(op) => op.forward(inputs, out),
             Op::Nn(op) => op.forward(inputs, out),
+            Op::Custom(op) => op.forward(inputs, out),
         }
     }
 
@@ -114,6 +119,7 @@ impl<F: Float> Op<F> {
             Op::Axis(op) => op.vjp(grad_out, grad_in),
             Op::Select(op) => op.vjp(k, grad_out, grad_in),
             Op::Nn(op) => op.vjp(k, inputs, out, grad_out, grad_in),
+            Op::Custom(op) => op.vjp(k, inputs, out, grad_out, grad_in),
         }
     }
 }

@@ -1,0 +1,361 @@
+//! quickcheck properties: for every op, and for random chains of elementwise ops, reverse
+//! mode agrees with forward mode (dual numbers) and with central finite differences.
+//!
+//! Each property runs 500 random cases on `2 x 3` inputs, with the graph-wide backward check
+//! on. Per case, on an op's output `y = op(a, b)` with a random seed `s` and random weights
+//! `w` of `y`'s shape:
+//! - the dot-product test of `y.backward_with(s)` passes (`backward_with_checked`);
+//! - the full Jacobians `dy/da`, `dy/db` by forward and by reverse mode agree (1e-12);
+//! - the gradient of the scalar `sum(w * y)` by `backward` equals its dual-number gradient
+//!   (1e-12) and its finite-difference gradient (1e-6; per-op cases only, since chains may
+//!   land near a kink where finite differences are meaningless).
+//!
+//! Inputs are drawn uniformly in a bounded range (never NaN or infinite) and mapped into each
+//! op's domain, away from kinks and domain edges. To add an op, add one line to `op_table!`.
+
+use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
+use tygrad::prelude::*;
+
+/// The shape of both inputs.
+type X = Rank2<2, 3>;
+type Input<'g> = Var<'g, X, f64, kind::Param>;
+
+const CASES: u64 = 500;
+const EXACT: f64 = 1e-12;
+
+/// Where an input's elements are drawn from (each maps a uniform `u` in `[-1, 1]`).
+#[derive(Clone, Copy, Debug)]
+enum Domain {
+    /// `[-2.5, 2.5]`.
+    Any,
+    /// `[0.2, 2.2]`: ln, sqrt, powf, the base of pow.
+    Positive,
+    /// `[-2.2, -0.2] ∪ [0.2, 2.2]`: divisors, and the kinks of relu, abs, leaky_relu at 0.
+    NonZero,
+    /// `[-1.2, 1.2]`: inside tan's branch around 0 (poles at ±π/2).
+    Tan,
+    /// `[-2.5, 2.5]` but at least 0.1 from each listed point (clamp bounds).
+    Avoid(&'static [f64]),
+    /// At least 0.1 away from the first input, elementwise (maximum, minimum ties).
+    AwayFromA,
+}
+
+impl Domain {
+    fn map(self, u: f64, a: f64) -> f64 {
+        let away = |u: f64| u.signum() * (0.2 + 2.0 * u.abs());
+        match self {
+            Domain::Any => 2.5 * u,
+            Domain::Positive => 0.2 + 2.0 * u.abs(),
+            Domain::NonZero => away(if u == 0.0 { 1.0 } else { u }),
+            Domain::Tan => 1.2 * u,
+            Domain::Avoid(points) => {
+                let mut y = 2.5 * u;
+                for &p in points {
+                    if (y - p).abs() < 0.1 {
+                        y = if y >= p { p + 0.1 } else { p - 0.1 };
+                    }
+                }
+                y
+            }
+            Domain::AwayFromA => a + (if u >= 0.0 { 0.1 } else { -0.1 }) + u,
+        }
+    }
+}
+
+/// One random case: raw uniforms for both inputs, a seed for the output seed and weights,
+/// and (for chains) a list of op codes.
+#[derive(Clone, Debug)]
+struct Case {
+    a: Vec<f64>,
+    b: Vec<f64>,
+    rng: u64,
+    chain: Vec<u8>,
+}
+
+fn unit(g: &mut Gen) -> f64 {
+    // From an integer: quickcheck's own f64 generator yields NaN and infinities.
+    f64::from(u32::arbitrary(g)) / f64::from(u32::MAX) * 2.0 - 1.0
+}
+
+impl Arbitrary for Case {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let length = 1 + usize::from(u8::arbitrary(g) % 8);
+        Case {
+            a: (0..X::NUMEL).map(|_| unit(g)).collect(),
+            b: (0..X::NUMEL).map(|_| unit(g)).collect(),
+            rng: u64::arbitrary(g),
+            chain: (0..length).map(|_| u8::arbitrary(g) % CHAIN_OPS).collect(),
+        }
+    }
+
+    fn shrink(&self) -> Box<dyn Iterator<Item = Self>> {
+        // Shorter chains, then inputs pulled halfway towards 0.
+        let mut smaller = Vec::new();
+        if self.chain.len() > 1 {
+            let mut c = self.clone();
+            c.chain.pop();
+            smaller.push(c);
+        }
+        if self.a.iter().chain(&self.b).any(|x| x.abs() > 1e-3) {
+            let mut c = self.clone();
+            c.a.iter_mut().chain(c.b.iter_mut()).for_each(|x| *x *= 0.5);
+            smaller.push(c);
+        }
+        Box::new(smaller.into_iter())
+    }
+}
+
+/// splitmix64, for seeds and weights.
+struct Rng(u64);
+impl Rng {
+    fn uniform(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0
+    }
+    fn tensor<S: Shape>(&mut self) -> Tensor<S> {
+        let data: Vec<f64> = (0..S::NUMEL).map(|_| self.uniform()).collect();
+        Tensor::from_slice(&data).unwrap()
+    }
+}
+
+/// The inputs of a case, mapped into the op's domains.
+fn inputs(case: &Case, da: Domain, db: Domain) -> (Tensor<X>, Tensor<X>) {
+    let a: Vec<f64> = case.a.iter().map(|&u| da.map(u, 0.0)).collect();
+    let b: Vec<f64> = case.b.iter().zip(&a).map(|(&u, &a)| db.map(u, a)).collect();
+    (
+        Tensor::from_slice(&a).unwrap(),
+        Tensor::from_slice(&b).unwrap(),
+    )
+}
+
+fn within(what: &str, err: f64, tolerance: f64) -> Result<(), String> {
+    if err <= tolerance {
+        Ok(())
+    } else {
+        Err(format!("{what}: relative error {err:e} > {tolerance:e}"))
+    }
+}
+
+/// The three checks on one op's output `y` (see the module docs).
+fn check_output<'g, S: ArrayNumel>(
+    g: &'g Graph<'g>,
+    a: Input<'g>,
+    b: Input<'g>,
+    y: Var<'g, S>,
+    rng: u64,
+    finite_differences: bool,
+) -> Result<(), String> {
+    let mut rng = Rng(rng);
+    // Dot-product test of a seeded backward call.
+    let report = y.backward_with_checked(&rng.tensor::<S>());
+    if !report.passed {
+        return Err(report.to_string());
+    }
+    // Full Jacobians, both modes, both inputs.
+    within(
+        "Jacobian dy/da, forward vs reverse",
+        y.jacobian_fwd(a).relative_error(&y.jacobian_rev(a)),
+        EXACT,
+    )?;
+    within(
+        "Jacobian dy/db, forward vs reverse",
+        y.jacobian_fwd(b).relative_error(&y.jacobian_rev(b)),
+        EXACT,
+    )?;
+    // A scalar function of y: backward (cross-checked by the switch) vs dual numbers.
+    let w = g.constant(rng.tensor::<S>());
+    let f = (y * w).sum();
+    g.zero_grad();
+    f.backward();
+    for (name, x) in [("a", a), ("b", b)] {
+        let dual = f.jacobian_fwd(x);
+        let mut reverse = Jacobian::<Rank0, X>::zeros();
+        for (j, &gj) in x.grad().as_slice().iter().enumerate() {
+            reverse[(0, j)] = gj;
+        }
+        within(
+            &format!("gradient d sum(w y)/d{name}, backward vs dual numbers"),
+            dual.relative_error(&reverse),
+            EXACT,
+        )?;
+        if finite_differences {
+            within(
+                &format!("gradient d sum(w y)/d{name}, dual numbers vs finite differences"),
+                dual.relative_error(&f.jacobian_fd(x)),
+                Tolerances::of::<f64>().finite_differences,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn verdict(result: Result<(), String>) -> TestResult {
+    match result {
+        Ok(()) => TestResult::passed(),
+        Err(message) => TestResult::error(message),
+    }
+}
+
+/// One property per op: `name: (domain of a, domain of b) |a, b| op;`.
+macro_rules! op_table {
+    ($($name:ident: ($da:expr, $db:expr) |$a:ident, $b:ident| $op:expr;)*) => {$(
+        #[test]
+        fn $name() {
+            fn property(case: Case) -> TestResult {
+                use Domain::*;
+                let (a0, b0) = inputs(&case, $da, $db);
+                verdict(Graph::with_checked(|g| {
+                    let $a = g.param(a0);
+                    let $b = g.param(b0);
+                    let _ = &$b;
+                    let y = $op;
+                    check_output(g, $a, $b, y, case.rng, true)
+                }))
+            }
+            QuickCheck::new()
+                .tests(CASES)
+                .quickcheck(property as fn(Case) -> TestResult);
+        }
+    )*};
+}
+
+op_table! {
+    neg: (Any, Any) |a, b| -a;
+    add_scalar: (Any, Any) |a, b| a + 1.7;
+    sub_scalar: (Any, Any) |a, b| a - 0.3;
+    rsub_scalar: (Any, Any) |a, b| 2.0 - a;
+    mul_scalar: (Any, Any) |a, b| a * -1.3;
+    div_scalar: (Any, Any) |a, b| a / 0.7;
+    rdiv_scalar: (NonZero, Any) |a, b| 1.5 / a;
+    square: (Any, Any) |a, b| a.square();
+    powi: (Any, Any) |a, b| a.powi(3);
+    powi_negative: (NonZero, Any) |a, b| a.powi(-2);
+    powf: (Positive, Any) |a, b| a.powf(1.7);
+    sqrt: (Positive, Any) |a, b| a.sqrt();
+    exp: (Any, Any) |a, b| a.exp();
+    ln: (Positive, Any) |a, b| a.ln();
+    sin: (Any, Any) |a, b| a.sin();
+    cos: (Any, Any) |a, b| a.cos();
+    tan: (Tan, Any) |a, b| a.tan();
+    tanh: (Any, Any) |a, b| a.tanh();
+    sigmoid: (Any, Any) |a, b| a.sigmoid();
+    relu: (NonZero, Any) |a, b| a.relu();
+    leaky_relu: (NonZero, Any) |a, b| a.leaky_relu(0.1);
+    softplus: (Any, Any) |a, b| a.softplus();
+    abs: (NonZero, Any) |a, b| a.abs();
+    clamp: (Avoid(&[-0.5, 1.0]), Any) |a, b| a.clamp(-0.5, 1.0);
+    add: (Any, Any) |a, b| a + b;
+    sub: (Any, Any) |a, b| a - b;
+    mul: (Any, Any) |a, b| a * b;
+    div: (Any, NonZero) |a, b| a / b;
+    maximum: (Any, AwayFromA) |a, b| a.maximum(b);
+    minimum: (Any, AwayFromA) |a, b| a.minimum(b);
+    pow: (Positive, Any) |a, b| a.pow(b);
+    sum: (Any, Any) |a, b| a.sum();
+    mean: (Any, Any) |a, b| a.mean();
+    matmul: (Any, Any) |a, b| a.matmul(b.reshape::<Rank2<3, 2>>());
+    matmul_transposed: (Any, Any) |a, b| a.transpose().matmul(b);
+    transpose: (Any, Any) |a, b| a.transpose();
+    reshape: (Any, Any) |a, b| a.reshape::<Rank1<6>>();
+    same_input_twice: (Any, Any) |a, b| a * a + b;
+}
+
+/// How many op codes a chain draws from.
+const CHAIN_OPS: u8 = 26;
+
+/// Op code `code` applied to `y` (elementwise, shape-preserving, total on any finite input:
+/// ops with a restricted domain are preceded by a map into it).
+///
+/// `tanh` and `sigmoid` get inputs in `[-1, 1]` (through `sin`): their VJP rules compute the
+/// derivative from the output (`1 - y²`, `y (1 - y)`), which loses relative precision as they
+/// saturate (about `ε / (1 - |y|)`), so deep in saturation they miss the 1e-12 agreement with
+/// the dual-number derivative; see `saturated_tanh_and_sigmoid_vjps_keep_relative_precision`.
+fn chain_step<'g>(code: u8, y: Var<'g, X>, a: Input<'g>, b: Input<'g>) -> Var<'g, X> {
+    match code {
+        0 => y.sin(),
+        1 => y.cos(),
+        2 => y.sin().tanh(),
+        3 => y.sin().sigmoid(),
+        4 => y.sin().exp(),
+        5 => y.softplus(),
+        6 => (y.square() + 0.5).ln(),
+        7 => (y.square() + 0.1).sqrt(),
+        8 => y * a,
+        9 => y + b,
+        10 => y.maximum(a),
+        11 => y.minimum(b),
+        12 => y.relu() + y * 0.5,
+        13 => y.abs(),
+        14 => -y,
+        15 => y * 1.3 - 0.2,
+        16 => y.sin().tan(),
+        17 => (y.square() + 1.0).powf(0.7),
+        18 => y.sin().powi(3),
+        19 => y / (b.square() + 1.0),
+        20 => (y.sigmoid() + 0.1).pow(b),
+        21 => y.leaky_relu(0.1),
+        22 => y.clamp(-1.0, 1.0),
+        23 => 2.0 / (y.square() + 1.0),
+        24 => y - a,
+        _ => 1.0 - y,
+    }
+}
+
+#[test]
+fn random_chains_of_elementwise_ops() {
+    fn property(case: Case) -> TestResult {
+        let (a0, b0) = inputs(&case, Domain::Any, Domain::Any);
+        verdict(Graph::with_checked(|g| {
+            let a = g.param(a0);
+            let b = g.param(b0);
+            let y = case
+                .chain
+                .iter()
+                .fold(a.node(), |y, &code| chain_step(code, y, a, b));
+            // Exact witnesses only: a chain may pass near a kink.
+            check_output(g, a, b, y, case.rng, false)?;
+            check_output(g, a, b, y.mean(), case.rng ^ 1, false)
+        }))
+    }
+    QuickCheck::new()
+        .tests(CASES)
+        .quickcheck(property as fn(Case) -> TestResult);
+}
+
+/// Known precision gap, left to the owner of `ops/elementwise.rs`: at `x = 8` the VJP rules
+/// `1 - y²` (tanh) and `y (1 - y)` (sigmoid) are off by about 1e-9 relative, while the
+/// dual-number derivatives are accurate. Computing them from `x` instead (`sech² x` as
+/// `4 e^{-2|x|} / (1 + e^{-2|x|})²`, and `σ(x) σ(-x)` with the stable sigmoid) would close it.
+#[test]
+#[ignore = "known: tanh/sigmoid VJPs lose relative precision when saturated (ops/elementwise.rs)"]
+fn saturated_tanh_and_sigmoid_vjps_keep_relative_precision() {
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<2>>::from([8.0, 12.0]));
+        for y in [x.tanh(), x.sigmoid()] {
+            let err = y.jacobian_fwd(x).relative_error(&y.jacobian_rev(x));
+            assert!(err <= EXACT, "{:?}: {err:e}", y.grad_fn());
+        }
+    });
+}
+
+#[test]
+fn domains_stay_finite_and_in_range() {
+    let mut g = Gen::new(100);
+    for _ in 0..1000 {
+        let case = Case::arbitrary(&mut g);
+        let (a, b) = inputs(&case, Domain::Positive, Domain::AwayFromA);
+        for (&x, &y) in a.as_slice().iter().zip(b.as_slice()) {
+            assert!(x.is_finite() && (0.2..=2.2).contains(&x));
+            assert!(y.is_finite() && (x - y).abs() >= 0.1);
+        }
+        let (a, _) = inputs(&case, Domain::Avoid(&[-0.5, 1.0]), Domain::Any);
+        assert!(a
+            .iter()
+            .all(|x| (x + 0.5).abs() >= 0.1 - 1e-12 && (x - 1.0).abs() >= 0.1 - 1e-12));
+        let (a, _) = inputs(&case, Domain::NonZero, Domain::Any);
+        assert!(a.iter().all(|x| x.abs() >= 0.2));
+    }
+}
