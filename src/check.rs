@@ -35,7 +35,7 @@
 //!
 //! | witness | `f64` | `f32` | why |
 //! |---|---|---|---|
-//! | forward vs reverse | `1e-12` | `1e-4` | both exact up to rounding: a few thousand ulps of slack for long chains |
+//! | forward vs reverse | `1e-10` | `1e-4` | both exact up to rounding: single ops agree to about `1e-13` (the property tests assert `1e-12` per op), but rounding grows with depth and conditioning (random 8-op chains reach a few `1e-12`); a wrong VJP rule is off by `1e-3` to `1` |
 //! | against finite differences | `1e-6` | `2e-2` | step `h = ε^(1/3) max(1, |x|)` leaves a truncation plus rounding error of order `ε^(2/3)` |
 //!
 //! ```
@@ -63,7 +63,7 @@ use std::fmt;
 /// ```
 /// use tygrad::prelude::*;
 /// let t = Tolerances::of::<f64>();
-/// assert_eq!((t.forward_vs_reverse, t.finite_differences), (1e-12, 1e-6));
+/// assert_eq!((t.forward_vs_reverse, t.finite_differences), (1e-10, 1e-6));
 /// assert_eq!(Tolerances::of::<f32>().forward_vs_reverse, 1e-4);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -77,7 +77,7 @@ pub struct Tolerances {
 }
 
 impl Tolerances {
-    /// The defaults for `F`: `1e-12` / `1e-6` for `f64`, `1e-4` / `2e-2` for `f32`.
+    /// The defaults for `F`: `1e-10` / `1e-6` for `f64`, `1e-4` / `2e-2` for `f32`.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -86,7 +86,7 @@ impl Tolerances {
     pub fn of<F: Float>() -> Self {
         if <F as num_traits::Float>::epsilon().as_f64() < 1e-10 {
             Tolerances {
-                forward_vs_reverse: 1e-12,
+                forward_vs_reverse: 1e-10,
                 finite_differences: 1e-6,
             }
         } else {

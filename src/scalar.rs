@@ -94,6 +94,13 @@ pub trait Elem<F: DualNumFloat>:
     fn real(self) -> F;
     /// A scalar with real part `x` and no derivative part.
     fn constant(x: F) -> Self;
+    /// The hyperbolic tangent, accurate for dual numbers too: num-dual computes it as
+    /// `sinh / cosh`, whose derivative cancels (relative error about `ε cosh² x`) and whose
+    /// value is NaN past `|x| ≈ 710`. Floats use their own `tanh`; dual numbers use
+    /// [`dual_tanh`], which neither cancels nor overflows.
+    fn tanh_accurate(self) -> Self {
+        dual_tanh(self)
+    }
     /// Runs a custom op's forward kernel on buffers of this scalar type (picks the
     /// instantiation of [`CustomOp::forward`](crate::CustomOp::forward) for `Self`).
     #[doc(hidden)]
@@ -108,6 +115,21 @@ pub trait Elem<F: DualNumFloat>:
         grad_out: &[Self],
         grad_in: &mut [Self],
     );
+}
+
+/// `tanh x = sign(x) · (-m) / (2 + m)` with `m = expm1(-2|x|)`: no cancellation for small
+/// `|x|` (thanks to `expm1`), no overflow for large `|x|` (`m` stays in `(-1, 0]`), and its
+/// derivative through dual arithmetic is `4 e / (1 + e)²` with `e = e^{-2|x|}`: no cancellation
+/// either.
+#[inline]
+pub(crate) fn dual_tanh<F: DualNumFloat, T: DualNum<Primitive = F> + Copy>(x: T) -> T {
+    let m = (-(x + x).abs()).exp_m1();
+    let t = -m / (m + F::TWO);
+    if x.re() < F::zero() {
+        -t
+    } else {
+        t
+    }
 }
 
 /// The custom-op dispatch of one scalar type: `$forward` / `$vjp` are the matching methods of
@@ -143,6 +165,10 @@ macro_rules! elem_primitive {
             #[inline]
             fn constant(x: $float) -> Self {
                 x
+            }
+            #[inline]
+            fn tanh_accurate(self) -> Self {
+                self.tanh()
             }
             custom_dispatch!($float, forward_real, vjp_real);
         }

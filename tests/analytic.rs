@@ -17,9 +17,9 @@ fn check_unary(
         let x = g.param(Tensor::from(inputs));
         let y = op(x);
         y.sum().backward();
-        for i in 0..4 {
-            assert_relative_eq!(y.value()[i], f(inputs[i]), max_relative = 1e-14);
-            assert_relative_eq!(x.grad()[i], df(inputs[i]), max_relative = 1e-14);
+        for (i, &input) in inputs.iter().enumerate() {
+            assert_relative_eq!(y.value()[i], f(input), max_relative = 1e-14);
+            assert_relative_eq!(x.grad()[i], df(input), max_relative = 1e-14);
         }
     });
 }

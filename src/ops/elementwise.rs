@@ -131,7 +131,7 @@ impl<F: Float> Elementwise<F> {
             Self::Sin => map(x, out, |x| x.sin()),
             Self::Cos => map(x, out, |x| x.cos()),
             Self::Tan => map(x, out, |x| x.tan()),
-            Self::Tanh => map(x, out, |x| x.tanh()),
+            Self::Tanh => map(x, out, |x| x.tanh_accurate()),
             Self::Sigmoid => map(x, out, stable_sigmoid),
             // At a kink the kernels pick the same branch as the VJP rules below.
             Self::Relu => map(x, out, |x| if x.real() > zero { x } else { x * zero }),
@@ -178,6 +178,7 @@ impl<F: Float> Elementwise<F> {
         }
         let zero = F::zero();
         let one = T::one();
+        let saturated = F::of_f64(0.9);
         match *self {
             Self::Neg | Self::RsubScalar(_) => {
                 for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
@@ -218,8 +219,28 @@ impl<F: Float> Elementwise<F> {
             Self::Sin => chain(x, y, grad_out, grad_in, |x, _| x.cos()),
             Self::Cos => chain(x, y, grad_out, grad_in, |x, _| -x.sin()),
             Self::Tan => chain(x, y, grad_out, grad_in, |_, y| one + y * y),
-            Self::Tanh => chain(x, y, grad_out, grad_in, |_, y| one - y * y),
-            Self::Sigmoid => chain(x, y, grad_out, grad_in, |_, y| y * (one - y)),
+            // `1 - y²` and `y (1 - y)` are cheap but cancel as the output saturates (relative
+            // error about ε / (1 - |y|)); past |y| = 0.9 the derivative comes from `x` instead,
+            // at the cost of one `exp`, so it keeps full relative precision.
+            Self::Tanh => chain(x, y, grad_out, grad_in, |x, y| {
+                if num_traits::Float::abs(y.real()) < saturated {
+                    one - y * y
+                } else {
+                    // sech² x = 4 e^{-2|x|} / (1 + e^{-2|x|})²
+                    let e = (-(x + x).abs()).exp();
+                    let d = one + e;
+                    e * F::of_f64(4.0) / (d * d)
+                }
+            }),
+            Self::Sigmoid => chain(x, y, grad_out, grad_in, |x, y| {
+                if y.real() < saturated {
+                    y * (one - y)
+                } else {
+                    // σ(x) σ(-x), with σ(-x) = e^{-x} / (1 + e^{-x}) for x > 0
+                    let e = (-x).exp();
+                    y * e / (one + e)
+                }
+            }),
             Self::Relu => chain(x, y, grad_out, grad_in, |x, _| {
                 if x.real() > zero {
                     one
