@@ -140,6 +140,16 @@ pub struct NodeFailure {
 
 impl fmt::Display for NodeFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.forward.is_finite() && !self.reverse.is_finite() {
+            // Not a wrong rule: both modes agree that the derivative is not a number here.
+            return write!(
+                f,
+                "`{}` (node #{}, dims {:?}) has a non-finite derivative for input {} in both \
+                 modes (forward {:e}, VJP rule {:e}): an input is outside the op's domain or \
+                 overflowed, so there is nothing to compare",
+                self.op, self.node, self.dims, self.input, self.forward, self.reverse
+            );
+        }
         write!(
             f,
             "the VJP of `{}` (node #{}, dims {:?}) disagrees with the derivative of its forward \

@@ -13,7 +13,7 @@ fn check_unary(
     df: impl Fn(f64) -> f64,
     inputs: [f64; 4],
 ) {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::from(inputs));
         let y = op(x);
         y.sum().backward();
@@ -67,7 +67,7 @@ fn arithmetic_with_a_scalar_on_either_side() {
 #[test]
 fn arithmetic_between_two_nodes() {
     let (a0, b0) = ([1.5, -2.0, 0.5], [0.25, 4.0, -3.0]);
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let a = g.param(Tensor::<Rank1<3>>::from(a0));
         let b = g.param(Tensor::<Rank1<3>>::from(b0));
         let seed = Tensor::from([1.0, 10.0, 100.0]);
@@ -92,7 +92,7 @@ fn arithmetic_between_two_nodes() {
 
 #[test]
 fn the_same_node_on_both_sides_counts_twice() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank0>::from(3.0));
         let y = x * x + x / x - x;
         y.backward();
@@ -103,7 +103,7 @@ fn the_same_node_on_both_sides_counts_twice() {
 
 #[test]
 fn sum_and_mean() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank2<2, 3>>::from([
             [1.0, 2.0, 3.0],
             [4.0, 5.0, 6.0],
@@ -126,7 +126,7 @@ fn matmul_gradients_are_seed_times_transposes() {
         let a0 = Tensor::<Rank2<M, K>>::from_fn(|[i, j]| (i as f64 * 0.7 - j as f64 * 0.3).sin());
         let b0 = Tensor::<Rank2<K, N>>::from_fn(|[i, j]| (i as f64 * 0.2 + j as f64 * 0.5).cos());
         let seed = Tensor::<Rank2<M, N>>::from_fn(|[i, j]| 1.0 + i as f64 - 0.5 * j as f64);
-        Graph::with(|g| {
+        Graph::with_checked(|g| {
             let a = g.param(a0.clone());
             let b = g.param(b0.clone());
             let c = a.matmul(b);
@@ -147,7 +147,7 @@ fn matmul_gradients_are_seed_times_transposes() {
 
 #[test]
 fn transpose_and_reshape_move_gradients_back() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank2<2, 3>>::from([
             [1.0, 2.0, 3.0],
             [4.0, 5.0, 6.0],
@@ -169,7 +169,7 @@ fn transpose_and_reshape_move_gradients_back() {
 
 #[test]
 fn constants_receive_no_gradient_and_do_not_block_others() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
         let c = g.constant(Tensor::<Rank1<2>>::from([3.0, 4.0]));
         (x * c).sum().backward();
@@ -179,6 +179,7 @@ fn constants_receive_no_gradient_and_do_not_block_others() {
 
 #[test]
 fn nan_inputs_propagate_to_value_and_gradient() {
+    // Unchecked: under the graph-wide check a NaN gradient panics (see the next test).
     Graph::with(|g| {
         let x = g.param(Tensor::<Rank1<2>>::from([-1.0, 4.0]));
         let y = x.sqrt() + x.ln();
@@ -189,8 +190,19 @@ fn nan_inputs_propagate_to_value_and_gradient() {
 }
 
 #[test]
+#[should_panic(
+    expected = "`SqrtBackward` (node #1, dims [2]) has a non-finite derivative for input 0 in both modes"
+)]
+fn the_check_reports_a_nan_gradient_as_a_domain_problem_not_a_wrong_rule() {
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<2>>::from([-1.0, 4.0]));
+        x.sqrt().sum().backward();
+    });
+}
+
+#[test]
 fn f32_graphs_work_too() {
-    Graph::<f32>::with(|g| {
+    Graph::<f32>::with_checked(|g| {
         let x = g.param(Tensor::<Rank1<2>, f32>::from([1.0, 2.0]));
         let y = (x * x * 3.0f32).sum();
         y.backward();
@@ -201,7 +213,7 @@ fn f32_graphs_work_too() {
 
 #[test]
 fn backward_on_a_parameter_itself_adds_the_seed() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
         x.backward_with(&Tensor::from([5.0, 6.0]));
         assert_eq!(x.grad().as_slice(), &[5.0, 6.0]);
@@ -210,7 +222,7 @@ fn backward_on_a_parameter_itself_adds_the_seed() {
 
 #[test]
 fn dot_export_names_ops_and_edges() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank1<2>>::ones());
         let y = (x + 2.0).sum();
         let dot = g.to_dot();

@@ -4,7 +4,7 @@ use tygrad::prelude::*;
 
 #[test]
 fn part1_scalar_output() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank2<2, 2>>::ones());
         let y = x + 2.0;
         assert_eq!(y.grad_fn(), Some("AddScalarBackward"));
@@ -29,7 +29,7 @@ fn part1_scalar_output() {
 
 #[test]
 fn part2_seeded_backward_accumulates_until_zeroed() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank1<3>>::from([2.0, 2.0, 2.0]));
         let y = x * 2.0;
         assert_eq!(y.value().as_slice(), &[4.0, 4.0, 4.0]);
@@ -48,7 +48,7 @@ fn part2_seeded_backward_accumulates_until_zeroed() {
 
 #[test]
 fn graph_wide_zero_grad_clears_every_parameter() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let a = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
         let b = g.param(Tensor::<Rank0>::from(3.0));
         (a * 2.0).sum().backward();
@@ -63,7 +63,7 @@ fn graph_wide_zero_grad_clears_every_parameter() {
 
 #[test]
 fn replay_with_new_inputs_gives_new_gradients() {
-    Graph::with(|g| {
+    Graph::with_checked(|g| {
         let x = g.param(Tensor::<Rank2<2, 2>>::ones());
         let out = ((x + 2.0) * (x + 2.0) * 3.0).mean();
         for v in [1.0, 2.0, -4.0] {
