@@ -96,8 +96,9 @@ pub trait Elem<F: DualNumFloat>:
     fn constant(x: F) -> Self;
     /// The hyperbolic tangent, accurate for dual numbers too: num-dual computes it as
     /// `sinh / cosh`, whose derivative cancels (relative error about `ε cosh² x`) and whose
-    /// value is NaN past `|x| ≈ 710`. Floats use their own `tanh`; dual numbers use
-    /// [`dual_tanh`], which neither cancels nor overflows.
+    /// value is NaN past `|x| ≈ 710`. Floats use their own `tanh`; dual numbers use an
+    /// `expm1` form that neither cancels nor overflows (the kernels call this, not `tanh`).
+    #[doc(hidden)]
     fn tanh_accurate(self) -> Self {
         dual_tanh(self)
     }
