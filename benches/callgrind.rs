@@ -40,61 +40,77 @@ fn main() {
         return;
     };
     let runs: usize = runs.parse().expect("a run count");
-    let acc = match workload.as_str() {
-        "W1" => {
-            let x = w1::input();
-            let mut grad = vec![0.0; w1::NUMEL];
-            let mut tgrad = Tensor::zeros();
-            let mut acc = 0.0;
-            match variant.as_str() {
-                "hand" => (0..runs).for_each(|_| acc += w1::hand(black_box(x.as_slice()), &mut grad)),
-                "primal" => (0..runs).for_each(|_| acc += w1::primal(black_box(x.as_slice()))),
-                "replay" => Graph::with(|g| {
-                    let t = w1::Tygrad::build(g, &x);
-                    (0..runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
-                }),
-                "rebuild" => (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad)),
-                _ => panic!("unknown variant {variant}"),
+    let acc =
+        match workload.as_str() {
+            "W1" => {
+                let x = w1::input();
+                let mut grad = vec![0.0; w1::NUMEL];
+                let mut tgrad = Tensor::zeros();
+                let mut acc = 0.0;
+                match variant.as_str() {
+                    "hand" => {
+                        (0..runs).for_each(|_| acc += w1::hand(black_box(x.as_slice()), &mut grad))
+                    }
+                    "primal" => (0..runs).for_each(|_| acc += w1::primal(black_box(x.as_slice()))),
+                    "replay" => Graph::with(|g| {
+                        let t = w1::Tygrad::build(g, &x);
+                        (0..runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+                    }),
+                    "rebuild" => {
+                        (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad))
+                    }
+                    _ => panic!("unknown variant {variant}"),
+                }
+                acc
             }
-            acc
-        }
-        "W2-16" => w2::<16>(variant, runs),
-        "W2-4096" => w2::<4096>(variant, runs),
-        "W4" => {
-            let inp = w4::inputs();
-            let mut scratch = w4::Scratch::new();
-            let mut grad = vec![0.0; w4::NUMEL];
-            let mut acc = 0.0;
-            match variant.as_str() {
-                "hand" => (0..runs).for_each(|_| acc += w4::hand(black_box(&inp), &mut scratch, &mut grad)),
-                "primal" => (0..runs).for_each(|_| acc += w4::primal(black_box(&inp), &mut scratch)),
-                "replay" => Graph::with(|g| {
-                    let mut t = w4::Tygrad::build(g, &inp);
-                    (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
-                }),
-                "rebuild" => (0..runs).for_each(|_| acc += w4::tygrad_rebuild(black_box(&inp), &mut grad)),
-                _ => panic!("unknown variant {variant}"),
+            "W2-16" => w2::<16>(variant, runs),
+            "W2-4096" => w2::<4096>(variant, runs),
+            "W4" => {
+                let inp = w4::inputs();
+                let mut scratch = w4::Scratch::new();
+                let mut grad = vec![0.0; w4::NUMEL];
+                let mut acc = 0.0;
+                match variant.as_str() {
+                    "hand" => (0..runs)
+                        .for_each(|_| acc += w4::hand(black_box(&inp), &mut scratch, &mut grad)),
+                    "primal" => {
+                        (0..runs).for_each(|_| acc += w4::primal(black_box(&inp), &mut scratch))
+                    }
+                    "replay" => Graph::with(|g| {
+                        let mut t = w4::Tygrad::build(g, &inp);
+                        (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
+                    }),
+                    "rebuild" => (0..runs)
+                        .for_each(|_| acc += w4::tygrad_rebuild(black_box(&inp), &mut grad)),
+                    _ => panic!("unknown variant {variant}"),
+                }
+                acc
             }
-            acc
-        }
-        "W5" => {
-            let inp = w5::inputs();
-            let mut scratch = w5::Scratch::new();
-            let mut grad = vec![0.0; w5::NUMEL];
-            let mut acc = 0.0;
-            match variant.as_str() {
-                "hand" => (0..runs).for_each(|_| acc += w5::hand(black_box(&inp), &mut scratch, &mut grad)),
-                "primal" => (0..runs).for_each(|_| acc += w5::primal(black_box(&inp), &mut scratch)),
-                "replay" => Graph::with(|g| {
-                    let mut t = w5::Tygrad::build(g, &inp);
-                    (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
-                }),
-                "rebuild" => (0..runs).for_each(|_| acc += w5::tygrad_rebuild(black_box(&inp), &mut grad)),
-                _ => panic!("unknown variant {variant}"),
+            "W5" => {
+                let inp = w5::inputs();
+                let mut scratch = w5::Scratch::new();
+                let mut grad = vec![0.0; w5::NUMEL];
+                let mut acc = 0.0;
+                match variant.as_str() {
+                    "hand" => (0..runs)
+                        .for_each(|_| acc += w5::hand(black_box(&inp), &mut scratch, &mut grad)),
+                    "primal" => {
+                        (0..runs).for_each(|_| acc += w5::primal(black_box(&inp), &mut scratch))
+                    }
+                    "replay" => Graph::with(|g| {
+                        let mut t = w5::Tygrad::build(g, &inp);
+                        (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
+                    }),
+                    "rebuild" => (0..runs)
+                        .for_each(|_| acc += w5::tygrad_rebuild(black_box(&inp), &mut grad)),
+                    _ => panic!("unknown variant {variant}"),
+                }
+                acc
             }
-            acc
-        }
-        _ => panic!("unknown workload {workload}"),
-    };
-    println!("{workload} {variant} x{runs}: mean loss {}", acc / runs as f64);
+            _ => panic!("unknown workload {workload}"),
+        };
+    println!(
+        "{workload} {variant} x{runs}: mean loss {}",
+        acc / runs as f64
+    );
 }

@@ -31,18 +31,36 @@ fn w1(c: &mut Criterion) {
     let mut tgrad = Tensor::zeros();
     let name = "W1";
     report(name, "hand", w1::hand(x.as_slice(), &mut grad), &grad);
-    report(name, "num_dual SVector<4>", w1::num_dual(x.as_slice(), &mut grad), &grad);
-    report(name, "tygrad", w1::tygrad_rebuild(&x, &mut tgrad), tgrad.as_slice());
+    report(
+        name,
+        "num_dual SVector<4>",
+        w1::num_dual(x.as_slice(), &mut grad),
+        &grad,
+    );
+    report(
+        name,
+        "tygrad",
+        w1::tygrad_rebuild(&x, &mut tgrad),
+        tgrad.as_slice(),
+    );
 
     let mut group = c.benchmark_group(name);
-    group.bench_function("hand", |b| b.iter(|| w1::hand(black_box(x.as_slice()), &mut grad)));
+    group.bench_function("hand", |b| {
+        b.iter(|| w1::hand(black_box(x.as_slice()), &mut grad))
+    });
     group.bench_function("primal", |b| b.iter(|| w1::primal(black_box(x.as_slice()))));
     Graph::with(|g| {
         let t = w1::Tygrad::build(g, &x);
-        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&x), &mut tgrad)));
+        group.bench_function("tygrad_replay", |b| {
+            b.iter(|| t.gradient(black_box(&x), &mut tgrad))
+        });
     });
-    group.bench_function("tygrad_rebuild", |b| b.iter(|| w1::tygrad_rebuild(black_box(&x), &mut tgrad)));
-    group.bench_function("num_dual", |b| b.iter(|| w1::num_dual(black_box(x.as_slice()), &mut grad)));
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w1::tygrad_rebuild(black_box(&x), &mut tgrad))
+    });
+    group.bench_function("num_dual", |b| {
+        b.iter(|| w1::num_dual(black_box(x.as_slice()), &mut grad))
+    });
     group.finish();
 }
 
@@ -68,30 +86,55 @@ fn w2_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
         NumDual::Dynamic => "num_dual DVector".to_string(),
     };
     report(&name, "hand", w2::hand(x.as_slice(), &mut grad), &grad);
-    report(&name, &flavour_name, num_dual(x.as_slice(), &mut grad), &grad);
-    report(&name, "num_dual Dual64 per elem", w2::num_dual_separable(x.as_slice(), &mut grad), &grad);
-    report(&name, "tygrad", w2::tygrad_rebuild(&x, &mut tgrad), tgrad.as_slice());
+    report(
+        &name,
+        &flavour_name,
+        num_dual(x.as_slice(), &mut grad),
+        &grad,
+    );
+    report(
+        &name,
+        "num_dual Dual64 per elem",
+        w2::num_dual_separable(x.as_slice(), &mut grad),
+        &grad,
+    );
+    report(
+        &name,
+        "tygrad",
+        w2::tygrad_rebuild(&x, &mut tgrad),
+        tgrad.as_slice(),
+    );
 
     let mut group = c.benchmark_group(&name);
-    group.bench_function("hand", |b| b.iter(|| w2::hand(black_box(x.as_slice()), &mut grad)));
+    group.bench_function("hand", |b| {
+        b.iter(|| w2::hand(black_box(x.as_slice()), &mut grad))
+    });
     group.bench_function("primal", |b| b.iter(|| w2::primal(black_box(x.as_slice()))));
     Graph::with(|g| {
         let t = w2::Tygrad::build(g, &x);
-        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&x), &mut tgrad)));
+        group.bench_function("tygrad_replay", |b| {
+            b.iter(|| t.gradient(black_box(&x), &mut tgrad))
+        });
     });
-    group.bench_function("tygrad_rebuild", |b| b.iter(|| w2::tygrad_rebuild(black_box(&x), &mut tgrad)));
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w2::tygrad_rebuild(black_box(&x), &mut tgrad))
+    });
     group.bench_function("num_dual_separable", |b| {
         b.iter(|| w2::num_dual_separable(black_box(x.as_slice()), &mut grad))
     });
     slow_tail(&mut group, flavour);
-    group.bench_function("num_dual", |b| b.iter(|| num_dual(black_box(x.as_slice()), &mut grad)));
+    group.bench_function("num_dual", |b| {
+        b.iter(|| num_dual(black_box(x.as_slice()), &mut grad))
+    });
     group.finish();
 }
 
 /// The O(N²) dynamic num-dual runs take ~0.1 s each: fewer samples keep the run short.
 fn slow_tail(group: &mut Group<'_>, flavour: NumDual) {
     if let NumDual::Dynamic = flavour {
-        group.sample_size(10).warm_up_time(Duration::from_millis(500));
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500));
     }
 }
 
@@ -112,10 +155,14 @@ fn w3_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
     report(&name, "num_dual", num_dual(x.as_slice(), &mut grad), &grad);
 
     let mut group = c.benchmark_group(&name);
-    group.bench_function("hand", |b| b.iter(|| w3::hand(black_box(x.as_slice()), &mut grad)));
+    group.bench_function("hand", |b| {
+        b.iter(|| w3::hand(black_box(x.as_slice()), &mut grad))
+    });
     group.bench_function("primal", |b| b.iter(|| w3::primal(black_box(x.as_slice()))));
     slow_tail(&mut group, flavour);
-    group.bench_function("num_dual", |b| b.iter(|| num_dual(black_box(x.as_slice()), &mut grad)));
+    group.bench_function("num_dual", |b| {
+        b.iter(|| num_dual(black_box(x.as_slice()), &mut grad))
+    });
     group.finish();
 }
 
@@ -133,13 +180,19 @@ fn w4(c: &mut Criterion) {
     report(name, "tygrad", w4::tygrad_rebuild(&inp, &mut grad), &grad);
 
     let mut group = c.benchmark_group(name);
-    group.bench_function("hand", |b| b.iter(|| w4::hand(black_box(&inp), &mut scratch, &mut grad)));
-    group.bench_function("primal", |b| b.iter(|| w4::primal(black_box(&inp), &mut scratch)));
+    group.bench_function("hand", |b| {
+        b.iter(|| w4::hand(black_box(&inp), &mut scratch, &mut grad))
+    });
+    group.bench_function("primal", |b| {
+        b.iter(|| w4::primal(black_box(&inp), &mut scratch))
+    });
     Graph::with(|g| {
         let mut t = w4::Tygrad::build(g, &inp);
         group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&inp))));
     });
-    group.bench_function("tygrad_rebuild", |b| b.iter(|| w4::tygrad_rebuild(black_box(&inp), &mut grad)));
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w4::tygrad_rebuild(black_box(&inp), &mut grad))
+    });
     group.finish();
 }
 
@@ -152,13 +205,19 @@ fn w5(c: &mut Criterion) {
     report(name, "tygrad", w5::tygrad_rebuild(&inp, &mut grad), &grad);
 
     let mut group = c.benchmark_group(name);
-    group.bench_function("hand", |b| b.iter(|| w5::hand(black_box(&inp), &mut scratch, &mut grad)));
-    group.bench_function("primal", |b| b.iter(|| w5::primal(black_box(&inp), &mut scratch)));
+    group.bench_function("hand", |b| {
+        b.iter(|| w5::hand(black_box(&inp), &mut scratch, &mut grad))
+    });
+    group.bench_function("primal", |b| {
+        b.iter(|| w5::primal(black_box(&inp), &mut scratch))
+    });
     Graph::with(|g| {
         let mut t = w5::Tygrad::build(g, &inp);
         group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&inp))));
     });
-    group.bench_function("tygrad_rebuild", |b| b.iter(|| w5::tygrad_rebuild(black_box(&inp), &mut grad)));
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w5::tygrad_rebuild(black_box(&inp), &mut grad))
+    });
     group.finish();
 }
 

@@ -31,7 +31,8 @@ macro_rules! rosenbrock {
                     let x = g.param(x.clone());
                     let head = x.slice::<0, $m>();
                     let tail = x.slice::<1, $m>();
-                    let loss = ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum();
+                    let loss =
+                        ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum();
                     Tygrad { graph: g, x, loss }
                 }
 
@@ -63,9 +64,15 @@ fn check(name: &str, x: &[f64], loss: f64, grad: &[f64]) {
     let mut hand = vec![0.0; x.len()];
     let hand_loss = w3::hand(x, &mut hand);
     let scale = hand.iter().fold(1e-300_f64, |m, g| m.max(g.abs()));
-    assert!((loss - hand_loss).abs() <= 1e-10 * hand_loss.abs(), "{name}: loss {loss} vs {hand_loss}");
+    assert!(
+        (loss - hand_loss).abs() <= 1e-10 * hand_loss.abs(),
+        "{name}: loss {loss} vs {hand_loss}"
+    );
     for (i, (t, h)) in grad.iter().zip(&hand).enumerate() {
-        assert!((t - h).abs() <= 1e-10 * h.abs().max(1e-3 * scale), "{name}: grad[{i}] {t} vs {h}");
+        assert!(
+            (t - h).abs() <= 1e-10 * h.abs().max(1e-3 * scale),
+            "{name}: grad[{i}] {t} vs {h}"
+        );
     }
     println!(
         "{name:<8} {:<24} loss = {loss:>22.15e}   checksum = {:>22.15e}",
@@ -77,24 +84,42 @@ fn check(name: &str, x: &[f64], loss: f64, grad: &[f64]) {
 fn w3(c: &mut Criterion) {
     let x = w3::input::<2>();
     let mut grad = Tensor::zeros();
-    check("W3-2", x.as_slice(), rosen2::rebuild(&x, &mut grad), grad.as_slice());
+    check(
+        "W3-2",
+        x.as_slice(),
+        rosen2::rebuild(&x, &mut grad),
+        grad.as_slice(),
+    );
     let mut group = c.benchmark_group("W3-2");
     Graph::with(|g| {
         let t = rosen2::Tygrad::build(g, &x);
-        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&x), &mut grad)));
+        group.bench_function("tygrad_replay", |b| {
+            b.iter(|| t.gradient(black_box(&x), &mut grad))
+        });
     });
-    group.bench_function("tygrad_rebuild", |b| b.iter(|| rosen2::rebuild(black_box(&x), &mut grad)));
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| rosen2::rebuild(black_box(&x), &mut grad))
+    });
     group.finish();
 
     let x = w3::input::<1024>();
     let mut grad = Tensor::zeros();
-    check("W3-1024", x.as_slice(), rosen1024::rebuild(&x, &mut grad), grad.as_slice());
+    check(
+        "W3-1024",
+        x.as_slice(),
+        rosen1024::rebuild(&x, &mut grad),
+        grad.as_slice(),
+    );
     let mut group = c.benchmark_group("W3-1024");
     Graph::with(|g| {
         let t = rosen1024::Tygrad::build(g, &x);
-        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&x), &mut grad)));
+        group.bench_function("tygrad_replay", |b| {
+            b.iter(|| t.gradient(black_box(&x), &mut grad))
+        });
     });
-    group.bench_function("tygrad_rebuild", |b| b.iter(|| rosen1024::rebuild(black_box(&x), &mut grad)));
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| rosen1024::rebuild(black_box(&x), &mut grad))
+    });
     group.finish();
 }
 

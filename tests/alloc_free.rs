@@ -62,8 +62,9 @@ fn seed_replay_allocates_nothing() {
         let y = x + 2.0;
         let z = y * y * 3.0;
         let out = z.mean();
-        let inputs: Vec<Tensor<Rank2<2, 2>>> =
-            (0..REPLAYS).map(|i| Tensor::full(i as f64 / 10.0)).collect();
+        let inputs: Vec<Tensor<Rank2<2, 2>>> = (0..REPLAYS)
+            .map(|i| Tensor::full(i as f64 / 10.0))
+            .collect();
         let seed = Tensor::from([[0.1, 1.0], [10.0, 100.0]]);
         let mut grad = Tensor::zeros();
         let mut value = Tensor::zeros();
@@ -101,17 +102,26 @@ fn seed_replay_allocates_nothing() {
 #[test]
 fn small_mlp_replay_allocates_nothing() {
     Graph::with(|g| {
-        let x = g.constant(Tensor::<Rank2<4, 3>>::from_fn(|[i, j]| (i as f64 - j as f64) / 3.0));
-        let target = g.constant(Tensor::<Rank2<4, 2>>::from_fn(|[i, j]| (i + j) as f64 / 4.0));
-        let w1 = g.param(Tensor::<Rank2<3, 5>>::from_fn(|[i, j]| ((i * 5 + j) as f64).sin()));
+        let x = g.constant(Tensor::<Rank2<4, 3>>::from_fn(|[i, j]| {
+            (i as f64 - j as f64) / 3.0
+        }));
+        let target = g.constant(Tensor::<Rank2<4, 2>>::from_fn(|[i, j]| {
+            (i + j) as f64 / 4.0
+        }));
+        let w1 = g.param(Tensor::<Rank2<3, 5>>::from_fn(|[i, j]| {
+            ((i * 5 + j) as f64).sin()
+        }));
         let b1 = g.param(Tensor::<Rank1<5>>::full(0.1));
-        let w2 = g.param(Tensor::<Rank2<5, 2>>::from_fn(|[i, j]| ((i * 2 + j) as f64).cos()));
+        let w2 = g.param(Tensor::<Rank2<5, 2>>::from_fn(|[i, j]| {
+            ((i * 2 + j) as f64).cos()
+        }));
         let ones = g.constant(Tensor::<Rank2<4, 1>>::ones());
         let h = (x.matmul(w1) + ones.matmul(b1.reshape::<Rank2<1, 5>>())).relu();
         let loss = (h.matmul(w2) - target).square().mean();
         let mut grads = (Tensor::zeros(), Tensor::zeros(), Tensor::zeros());
-        let inputs: Vec<Tensor<Rank2<4, 3>>> =
-            (0..=REPLAYS).map(|i| Tensor::full(i as f64 / 50.0)).collect();
+        let inputs: Vec<Tensor<Rank2<4, 3>>> = (0..=REPLAYS)
+            .map(|i| Tensor::full(i as f64 / 50.0))
+            .collect();
         let mut step = |input: &Tensor<Rank2<4, 3>>| {
             x.set_value(input);
             g.forward();
@@ -134,9 +144,15 @@ fn small_mlp_replay_allocates_nothing() {
 #[test]
 fn large_mlp_replay_allocates_only_gemm_packing_buffers() {
     Graph::with(|g| {
-        let x = g.constant(Tensor::<Rank2<16, 8>>::from_fn(|[i, j]| ((i * 8 + j) as f64).sin()));
-        let w1 = g.param(Tensor::<Rank2<8, 16>>::from_fn(|[i, j]| ((i * 16 + j) as f64).cos()));
-        let w2 = g.param(Tensor::<Rank2<16, 8>>::from_fn(|[i, j]| ((i + j) as f64).sin()));
+        let x = g.constant(Tensor::<Rank2<16, 8>>::from_fn(|[i, j]| {
+            ((i * 8 + j) as f64).sin()
+        }));
+        let w1 = g.param(Tensor::<Rank2<8, 16>>::from_fn(|[i, j]| {
+            ((i * 16 + j) as f64).cos()
+        }));
+        let w2 = g.param(Tensor::<Rank2<16, 8>>::from_fn(|[i, j]| {
+            ((i + j) as f64).sin()
+        }));
         let loss = x.matmul(w1).relu().matmul(w2).square().mean();
         // Products: 2 forward; backward: dW1 = Xᵀ dZ1, dH = dZ2 W2ᵀ, dW2 = Hᵀ dZ2.
         const PRODUCTS: usize = 5;

@@ -70,9 +70,17 @@ fn w2_agree<const N: usize>() {
     assert_loss("primal", w2::primal(x.as_slice()), loss);
 
     let mut dual = vec![0.0; N];
-    assert_loss("num-dual dynamic", w2::num_dual_dynamic(x.as_slice(), &mut dual), loss);
+    assert_loss(
+        "num-dual dynamic",
+        w2::num_dual_dynamic(x.as_slice(), &mut dual),
+        loss,
+    );
     assert_close("num-dual dynamic", &dual, &hand);
-    assert_loss("num-dual separable", w2::num_dual_separable(x.as_slice(), &mut dual), loss);
+    assert_loss(
+        "num-dual separable",
+        w2::num_dual_separable(x.as_slice(), &mut dual),
+        loss,
+    );
     assert_close("num-dual separable", &dual, &hand);
 
     let mut rebuilt = Tensor::zeros();
@@ -95,7 +103,11 @@ fn w2_elementwise_16_all_agree() {
     let x = w2::input::<16>();
     let (mut hand, mut dual) = (vec![0.0; 16], vec![0.0; 16]);
     let loss = w2::hand(x.as_slice(), &mut hand);
-    assert_loss("num-dual static", w2::num_dual_static::<16>(x.as_slice(), &mut dual), loss);
+    assert_loss(
+        "num-dual static",
+        w2::num_dual_static::<16>(x.as_slice(), &mut dual),
+        loss,
+    );
     assert_close("num-dual static", &dual, &hand);
 }
 
@@ -112,7 +124,11 @@ fn w3_agree<const N: usize>() {
     let loss = w3::hand(x.as_slice(), &mut hand);
     assert_loss("primal", w3::primal(x.as_slice()), loss);
     let mut dual = vec![0.0; N];
-    assert_loss("num-dual dynamic", w3::num_dual_dynamic(x.as_slice(), &mut dual), loss);
+    assert_loss(
+        "num-dual dynamic",
+        w3::num_dual_dynamic(x.as_slice(), &mut dual),
+        loss,
+    );
     assert_close("num-dual dynamic", &dual, &hand);
 }
 
@@ -124,14 +140,24 @@ fn w3_rosenbrock_baselines_agree() {
     let x = w3::input::<2>();
     let (mut hand, mut dual) = (vec![0.0; 2], vec![0.0; 2]);
     let loss = w3::hand(x.as_slice(), &mut hand);
-    assert_loss("num-dual static", w3::num_dual_static::<2>(x.as_slice(), &mut dual), loss);
+    assert_loss(
+        "num-dual static",
+        w3::num_dual_static::<2>(x.as_slice(), &mut dual),
+        loss,
+    );
     assert_close("num-dual static", &dual, &hand);
     // N = 2 by hand: x = 1.5 [sin 0.11, sin 0.48].
     let (a, b) = (1.5 * 0.11f64.sin(), 1.5 * 0.48f64.sin());
     let mut grad = [0.0; 2];
     let loss = w3::hand(&[a, b], &mut grad);
     assert_eq!(loss, 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2));
-    assert_eq!(grad, [-400.0 * a * (b - a * a) - 2.0 * (1.0 - a), 200.0 * (b - a * a)]);
+    assert_eq!(
+        grad,
+        [
+            -400.0 * a * (b - a * a) - 2.0 * (1.0 - a),
+            200.0 * (b - a * a)
+        ]
+    );
 }
 
 #[test]

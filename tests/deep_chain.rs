@@ -20,8 +20,17 @@ fn million_node_chain_backpropagates_analytically() {
         let slope = ((NODES / 2) as f64 * RATE.ln_1p_exact()).exp();
         let relative = |a: f64, b: f64| ((a - b) / b).abs();
         // Each of the 500,000 products rounds once: the error stays far below 1e-9.
-        assert!(relative(x.grad().item(), slope) < 1e-9, "{} vs {slope}", x.grad().item());
-        assert!(relative(y.item(), 2.0 * slope) < 1e-9, "{} vs {}", y.item(), 2.0 * slope);
+        assert!(
+            relative(x.grad().item(), slope) < 1e-9,
+            "{} vs {slope}",
+            x.grad().item()
+        );
+        assert!(
+            relative(y.item(), 2.0 * slope) < 1e-9,
+            "{} vs {}",
+            y.item(),
+            2.0 * slope
+        );
 
         // The same chain replayed for a new input: same slope, accumulated until zeroed.
         x.set_value(&Tensor::from(-3.0));

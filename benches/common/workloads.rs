@@ -92,7 +92,10 @@ pub mod w1 {
     /// num-dual `gradient` over a static vector (`DualSVec64<4>`: 4 directions at once).
     pub fn num_dual(x: &[f64], grad: &mut [f64]) -> f64 {
         let x = SVector::<f64, NUMEL>::from_column_slice(x);
-        let (loss, g) = num_dual::gradient(|x: SVector<DualVec<f64, _>, NUMEL>| generic_loss(x.as_slice()), &x);
+        let (loss, g) = num_dual::gradient(
+            |x: SVector<DualVec<f64, _>, NUMEL>| generic_loss(x.as_slice()),
+            &x,
+        );
         grad.copy_from_slice(g.as_slice());
         loss
     }
@@ -179,7 +182,10 @@ pub mod w2 {
     /// num-dual `gradient` over a static vector (`DualSVec64<N>`: N directions at once).
     pub fn num_dual_static<const N: usize>(x: &[f64], grad: &mut [f64]) -> f64 {
         let x = SVector::<f64, N>::from_column_slice(x);
-        let (loss, g) = num_dual::gradient(|x: SVector<DualVec<f64, _>, N>| generic_loss(x.as_slice()), &x);
+        let (loss, g) = num_dual::gradient(
+            |x: SVector<DualVec<f64, _>, N>| generic_loss(x.as_slice()),
+            &x,
+        );
         grad.copy_from_slice(g.as_slice());
         loss
     }
@@ -188,7 +194,10 @@ pub mod w2 {
     /// derivative vectors, so O(N²) work for N inputs).
     pub fn num_dual_dynamic(x: &[f64], grad: &mut [f64]) -> f64 {
         let x = DVector::from_column_slice(x);
-        let (loss, g) = num_dual::gradient(|x: DVector<DualVec<f64, Dyn>>| generic_loss(x.as_slice()), &x);
+        let (loss, g) = num_dual::gradient(
+            |x: DVector<DualVec<f64, Dyn>>| generic_loss(x.as_slice()),
+            &x,
+        );
         grad.copy_from_slice(g.as_slice());
         loss
     }
@@ -230,7 +239,10 @@ pub mod w2 {
         }
     }
 
-    pub fn tygrad_rebuild<const N: usize>(x: &Tensor<Rank1<N>>, grad: &mut Tensor<Rank1<N>>) -> f64 {
+    pub fn tygrad_rebuild<const N: usize>(
+        x: &Tensor<Rank1<N>>,
+        grad: &mut Tensor<Rank1<N>>,
+    ) -> f64 {
         Graph::with(|g| {
             let t = Tygrad::build(g, x);
             t.loss.backward();
@@ -291,7 +303,10 @@ pub mod w3 {
     /// num-dual `gradient` over a static vector (`DualSVec64<N>`).
     pub fn num_dual_static<const N: usize>(x: &[f64], grad: &mut [f64]) -> f64 {
         let x = SVector::<f64, N>::from_column_slice(x);
-        let (loss, g) = num_dual::gradient(|x: SVector<DualVec<f64, _>, N>| generic_loss(x.as_slice()), &x);
+        let (loss, g) = num_dual::gradient(
+            |x: SVector<DualVec<f64, _>, N>| generic_loss(x.as_slice()),
+            &x,
+        );
         grad.copy_from_slice(g.as_slice());
         loss
     }
@@ -299,7 +314,10 @@ pub mod w3 {
     /// num-dual `gradient` over a dynamic vector (`DualDVec64`, O(N²) work).
     pub fn num_dual_dynamic(x: &[f64], grad: &mut [f64]) -> f64 {
         let x = DVector::from_column_slice(x);
-        let (loss, g) = num_dual::gradient(|x: DVector<DualVec<f64, Dyn>>| generic_loss(x.as_slice()), &x);
+        let (loss, g) = num_dual::gradient(
+            |x: DVector<DualVec<f64, Dyn>>| generic_loss(x.as_slice()),
+            &x,
+        );
         grad.copy_from_slice(g.as_slice());
         loss
     }
@@ -366,12 +384,32 @@ pub mod w4 {
 
     /// The loss alone: two affine maps, relu, mean squared error.
     pub fn primal(inp: &Inputs, s: &mut Scratch) -> f64 {
-        affine(inp.x.as_slice(), inp.w1.as_slice(), inp.b1.as_slice(), &mut s.h, BATCH, IN, HIDDEN);
+        affine(
+            inp.x.as_slice(),
+            inp.w1.as_slice(),
+            inp.b1.as_slice(),
+            &mut s.h,
+            BATCH,
+            IN,
+            HIDDEN,
+        );
         for h in &mut s.h {
             *h = h.max(0.0);
         }
-        affine(&s.h, inp.w2.as_slice(), inp.b2.as_slice(), &mut s.p, BATCH, HIDDEN, OUT);
-        let sq: f64 = s.p.iter().zip(inp.y.as_slice()).map(|(p, y)| (p - y) * (p - y)).sum();
+        affine(
+            &s.h,
+            inp.w2.as_slice(),
+            inp.b2.as_slice(),
+            &mut s.p,
+            BATCH,
+            HIDDEN,
+            OUT,
+        );
+        let sq: f64 =
+            s.p.iter()
+                .zip(inp.y.as_slice())
+                .map(|(p, y)| (p - y) * (p - y))
+                .sum();
         sq / (BATCH * OUT) as f64
     }
 
@@ -381,16 +419,35 @@ pub mod w4 {
         let (gw1, rest) = grad.split_at_mut(IN * HIDDEN);
         let (gb1, rest) = rest.split_at_mut(HIDDEN);
         let (gw2, gb2) = rest.split_at_mut(HIDDEN * OUT);
-        affine(inp.x.as_slice(), inp.w1.as_slice(), inp.b1.as_slice(), &mut s.z, BATCH, IN, HIDDEN);
+        affine(
+            inp.x.as_slice(),
+            inp.w1.as_slice(),
+            inp.b1.as_slice(),
+            &mut s.z,
+            BATCH,
+            IN,
+            HIDDEN,
+        );
         for (h, &z) in s.h.iter_mut().zip(&s.z) {
             *h = z.max(0.0);
         }
-        affine(&s.h, inp.w2.as_slice(), inp.b2.as_slice(), &mut s.p, BATCH, HIDDEN, OUT);
+        affine(
+            &s.h,
+            inp.w2.as_slice(),
+            inp.b2.as_slice(),
+            &mut s.p,
+            BATCH,
+            HIDDEN,
+            OUT,
+        );
         let scale = 2.0 / (BATCH * OUT) as f64;
         let mut sq = 0.0;
         gb2.fill(0.0);
         // s.p becomes dP in place.
-        for (prow, yrow) in s.p.chunks_exact_mut(OUT).zip(inp.y.as_slice().chunks_exact(OUT)) {
+        for (prow, yrow) in
+            s.p.chunks_exact_mut(OUT)
+                .zip(inp.y.as_slice().chunks_exact(OUT))
+        {
             for ((p, &y), gb) in prow.iter_mut().zip(yrow).zip(gb2.iter_mut()) {
                 let r = *p - y;
                 sq += r * r;
@@ -400,7 +457,12 @@ pub mod w4 {
         }
         let dp = &s.p;
         mat_mut(gw2, HIDDEN, OUT).gemm(1.0, &mat_t(&s.h, BATCH, HIDDEN), &mat(dp, BATCH, OUT), 0.0);
-        mat_mut(&mut s.dh, BATCH, HIDDEN).gemm(1.0, &mat(dp, BATCH, OUT), &mat_t(inp.w2.as_slice(), HIDDEN, OUT), 0.0);
+        mat_mut(&mut s.dh, BATCH, HIDDEN).gemm(
+            1.0,
+            &mat(dp, BATCH, OUT),
+            &mat_t(inp.w2.as_slice(), HIDDEN, OUT),
+            0.0,
+        );
         gb1.fill(0.0);
         for (dhrow, zrow) in s.dh.chunks_exact_mut(HIDDEN).zip(s.z.chunks_exact(HIDDEN)) {
             for ((dh, &z), gb) in dhrow.iter_mut().zip(zrow).zip(gb1.iter_mut()) {
@@ -410,7 +472,12 @@ pub mod w4 {
                 *gb += *dh;
             }
         }
-        mat_mut(gw1, IN, HIDDEN).gemm(1.0, &mat_t(inp.x.as_slice(), BATCH, IN), &mat(&s.dh, BATCH, HIDDEN), 0.0);
+        mat_mut(gw1, IN, HIDDEN).gemm(
+            1.0,
+            &mat_t(inp.x.as_slice(), BATCH, IN),
+            &mat(&s.dh, BATCH, HIDDEN),
+            0.0,
+        );
         sq / (BATCH * OUT) as f64
     }
 
@@ -444,8 +511,21 @@ pub mod w4 {
             let h = (x.matmul(w1) + ones.matmul(b1.reshape::<Rank2<1, HIDDEN>>())).relu();
             let p = h.matmul(w2) + ones.matmul(b2.reshape::<Rank2<1, OUT>>());
             let loss = (p - y).square().mean();
-            let grads = (Tensor::zeros(), Tensor::zeros(), Tensor::zeros(), Tensor::zeros());
-            Tygrad { graph: g, w1, b1, w2, b2, loss, grads }
+            let grads = (
+                Tensor::zeros(),
+                Tensor::zeros(),
+                Tensor::zeros(),
+                Tensor::zeros(),
+            );
+            Tygrad {
+                graph: g,
+                w1,
+                b1,
+                w2,
+                b2,
+                loss,
+                grads,
+            }
         }
 
         /// One full gradient by replay (parameters set, as a training step would), read out
@@ -520,12 +600,19 @@ pub mod w5 {
 
     impl Scratch {
         pub fn new() -> Self {
-            Scratch { c: vec![0.0; N * N] }
+            Scratch {
+                c: vec![0.0; N * N],
+            }
         }
     }
 
     pub fn primal(inp: &Inputs, s: &mut Scratch) -> f64 {
-        mat_mut(&mut s.c, N, N).gemm(1.0, &mat(inp.a.as_slice(), N, N), &mat(inp.b.as_slice(), N, N), 0.0);
+        mat_mut(&mut s.c, N, N).gemm(
+            1.0,
+            &mat(inp.a.as_slice(), N, N),
+            &mat(inp.b.as_slice(), N, N),
+            0.0,
+        );
         s.c.iter().map(|c| c.tanh()).sum()
     }
 
@@ -558,7 +645,13 @@ pub mod w5 {
             let a = g.param(inp.a.clone());
             let b = g.param(inp.b.clone());
             let loss = a.matmul(b).tanh().sum();
-            Tygrad { graph: g, a, b, loss, grads: (Tensor::zeros(), Tensor::zeros()) }
+            Tygrad {
+                graph: g,
+                a,
+                b,
+                loss,
+                grads: (Tensor::zeros(), Tensor::zeros()),
+            }
         }
 
         /// One full gradient by replay, read out into this struct's gradient tensors.
