@@ -14,9 +14,14 @@ use crate::tensor::Tensor;
 
 /// Propagates adjoints from `output` back through every node it depends on.
 ///
-/// `adjoints` must be zero below `output` and hold the seed at `output`; `reached` must be
-/// `false` up to `output`. At each parameter reached, `at_param(grad_offset, adjoint)` is
-/// called. Generic over the scalar: run on dual numbers it is forward-over-reverse.
+/// `adjoints` must hold the seed at `output`; everything below `output` may hold garbage:
+/// a node's adjoint is zeroed when the sweep first reaches it, just before its first
+/// contribution is added. (Why: zeroing the whole prefix up front touched every buffer twice,
+/// and for large graphs the first touch came long before the use, out of cache; nodes the
+/// output does not depend on, or that need no gradient, are now never touched at all.)
+/// `reached` must be `false` up to `output`. At each parameter reached,
+/// `at_param(grad_offset, adjoint)` is called. Generic over the scalar: run on dual numbers
+/// it is forward-over-reverse.
 pub(crate) fn reverse_sweep<F: Float, T: Elem<F>>(
     nodes: &[NodeRecord<F>],
     values: &[T],
@@ -31,11 +36,13 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>>(
             continue;
         }
         let node = &nodes[index];
-        if node.op.is_leaf() {
-            if let crate::ops::Op::Param { grad_offset } = node.op {
+        match node.op {
+            crate::ops::Op::Param { grad_offset } => {
                 at_param(grad_offset, &adjoints[node.range()]);
+                continue;
             }
-            continue;
+            crate::ops::Op::Constant => continue,
+            _ => {}
         }
         let (before, from_node) = adjoints.split_at_mut(node.offset);
         let grad_out = &from_node[..node.len];
@@ -50,9 +57,12 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>>(
             if !input_node.requires_grad {
                 continue;
             }
-            reached[input as usize] = true;
-            node.op
-                .vjp(k, inputs, out, grad_out, &mut before[input_node.range()]);
+            let grad_in = &mut before[input_node.range()];
+            let first_visit = !std::mem::replace(&mut reached[input as usize], true);
+            if first_visit {
+                grad_in.fill(T::zero());
+            }
+            node.op.vjp(k, inputs, out, grad_out, grad_in);
         }
     }
 }
@@ -66,14 +76,12 @@ impl<'g, F: Float> crate::Graph<'g, F> {
             let tape = &mut *guard;
             tape.refresh();
             let out = &tape.nodes[output as usize];
-            let end = out.offset + out.len;
             if tape.adjoints.len() < tape.values.len() {
                 tape.adjoints.resize(tape.values.len(), F::zero());
             }
             if tape.reached.len() < tape.nodes.len() {
                 tape.reached.resize(tape.nodes.len(), false);
             }
-            tape.adjoints[..end].fill(F::zero());
             tape.adjoints[out.range()].copy_from_slice(seed);
             tape.reached[..=output as usize].fill(false);
             let grads = &mut tape.grads;

@@ -73,8 +73,9 @@ impl Binary {
             gin: &mut [T],
             d: impl Fn(T, T, T) -> T,
         ) {
-            for (i, gi) in gin.iter_mut().enumerate() {
-                *gi += g[i] * d(a[i], b[i], y[i]);
+            // Zipped, not indexed: no bounds check per element, so the loop vectorizes.
+            for ((((gi, &go), &ai), &bi), &yi) in gin.iter_mut().zip(g).zip(a).zip(b).zip(y) {
+                *gi += go * d(ai, bi, yi);
             }
         }
         let (one, zero) = (T::one(), T::zero());

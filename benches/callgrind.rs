@@ -1,0 +1,116 @@
+//! Runs one variant of one workload a given number of times, for instruction counts under
+//! `valgrind --tool=callgrind` (the machine's wall-clock times are noisy):
+//!
+//! ```text
+//! cargo bench --bench callgrind --no-run
+//! valgrind --tool=callgrind target/release/deps/callgrind-<hash> W2-4096 replay 100
+//! ```
+//!
+//! Workloads: W1, W2-16, W2-4096, W4, W5; variants: hand, primal, replay, rebuild. Under
+//! `cargo bench` (no arguments) it does nothing.
+
+use std::hint::black_box;
+use tygrad::prelude::*;
+
+#[path = "common/workloads.rs"]
+mod workloads;
+use workloads::*;
+
+fn w2<const N: usize>(variant: &str, runs: usize) -> f64 {
+    let x = w2::input::<N>();
+    let mut grad = vec![0.0; N];
+    let mut tgrad = Tensor::zeros();
+    let mut acc = 0.0;
+    match variant {
+        "hand" => (0..runs).for_each(|_| acc += w2::hand(black_box(x.as_slice()), &mut grad)),
+        "primal" => (0..runs).for_each(|_| acc += w2::primal(black_box(x.as_slice()))),
+        "replay" => Graph::with(|g| {
+            let t = w2::Tygrad::build(g, &x);
+            (0..runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+        }),
+        "rebuild" => (0..runs).for_each(|_| acc += w2::tygrad_rebuild(black_box(&x), &mut tgrad)),
+        _ => panic!("unknown variant {variant}"),
+    }
+    acc
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [workload, variant, runs] = args.as_slice() else {
+        return;
+    };
+    let runs: usize = runs.parse().expect("a run count");
+    let acc =
+        match workload.as_str() {
+            "W1" => {
+                let x = w1::input();
+                let mut grad = vec![0.0; w1::NUMEL];
+                let mut tgrad = Tensor::zeros();
+                let mut acc = 0.0;
+                match variant.as_str() {
+                    "hand" => {
+                        (0..runs).for_each(|_| acc += w1::hand(black_box(x.as_slice()), &mut grad))
+                    }
+                    "primal" => (0..runs).for_each(|_| acc += w1::primal(black_box(x.as_slice()))),
+                    "replay" => Graph::with(|g| {
+                        let t = w1::Tygrad::build(g, &x);
+                        (0..runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+                    }),
+                    "rebuild" => {
+                        (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad))
+                    }
+                    _ => panic!("unknown variant {variant}"),
+                }
+                acc
+            }
+            "W2-16" => w2::<16>(variant, runs),
+            "W2-4096" => w2::<4096>(variant, runs),
+            "W4" => {
+                let inp = w4::inputs();
+                let mut scratch = w4::Scratch::new();
+                let mut grad = vec![0.0; w4::NUMEL];
+                let mut acc = 0.0;
+                match variant.as_str() {
+                    "hand" => (0..runs)
+                        .for_each(|_| acc += w4::hand(black_box(&inp), &mut scratch, &mut grad)),
+                    "primal" => {
+                        (0..runs).for_each(|_| acc += w4::primal(black_box(&inp), &mut scratch))
+                    }
+                    "replay" => Graph::with(|g| {
+                        let mut t = w4::Tygrad::build(g, &inp);
+                        (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
+                    }),
+                    "rebuild" => (0..runs)
+                        .for_each(|_| acc += w4::tygrad_rebuild(black_box(&inp), &mut grad)),
+                    _ => panic!("unknown variant {variant}"),
+                }
+                acc
+            }
+            "W5" => {
+                let inp = w5::inputs();
+                let mut scratch = w5::Scratch::new();
+                let mut grad = vec![0.0; w5::NUMEL];
+                let mut acc = 0.0;
+                match variant.as_str() {
+                    "hand" => (0..runs)
+                        .for_each(|_| acc += w5::hand(black_box(&inp), &mut scratch, &mut grad)),
+                    "primal" => {
+                        (0..runs).for_each(|_| acc += w5::primal(black_box(&inp), &mut scratch))
+                    }
+                    "replay" => Graph::with(|g| {
+                        let mut t = w5::Tygrad::build(g, &inp);
+                        (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
+                    }),
+                    "rebuild" => (0..runs)
+                        .for_each(|_| acc += w5::tygrad_rebuild(black_box(&inp), &mut grad)),
+                    _ => panic!("unknown variant {variant}"),
+                }
+                acc
+            }
+            _ => panic!("unknown workload {workload}"),
+        };
+    println!(
+        "{workload} {variant} x{runs}: mean loss {}",
+        acc / runs as f64
+    );
+}

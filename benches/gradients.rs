@@ -1,0 +1,225 @@
+//! One full gradient of each workload of `shared/bench-workloads.md`, five ways:
+//! `hand` (analytic gradient in plain Rust), `primal` (the loss alone), `tygrad_replay` (a
+//! graph built once; `set_value`, `zero_grad`, `backward`, `grad_into`), `tygrad_rebuild`
+//! (`Graph::with` inside the timed closure) and `num_dual` (forward mode).
+//!
+//! W3 through tygrad is in `benches/w3_rosenbrock.rs` (it needs `Var::slice`).
+//! Results and the command that reproduces them: `benches/RESULTS.md`.
+
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
+use std::hint::black_box;
+use std::time::Duration;
+use tygrad::prelude::*;
+
+#[path = "common/workloads.rs"]
+mod workloads;
+use workloads::*;
+
+/// Prints one implementation's loss and checksum, to compare implementations across runs.
+fn report(workload: &str, variant: &str, loss: f64, grad: &[f64]) {
+    println!(
+        "{workload:<8} {variant:<24} loss = {loss:>22.15e}   checksum = {:>22.15e}",
+        checksum(grad)
+    );
+}
+
+type Group<'a> = BenchmarkGroup<'a, criterion::measurement::WallTime>;
+
+fn w1(c: &mut Criterion) {
+    let x = w1::input();
+    let mut grad = vec![0.0; w1::NUMEL];
+    let mut tgrad = Tensor::zeros();
+    let name = "W1";
+    report(name, "hand", w1::hand(x.as_slice(), &mut grad), &grad);
+    report(
+        name,
+        "num_dual SVector<4>",
+        w1::num_dual(x.as_slice(), &mut grad),
+        &grad,
+    );
+    report(
+        name,
+        "tygrad",
+        w1::tygrad_rebuild(&x, &mut tgrad),
+        tgrad.as_slice(),
+    );
+
+    let mut group = c.benchmark_group(name);
+    group.bench_function("hand", |b| {
+        b.iter(|| w1::hand(black_box(x.as_slice()), &mut grad))
+    });
+    group.bench_function("primal", |b| b.iter(|| w1::primal(black_box(x.as_slice()))));
+    Graph::with(|g| {
+        let t = w1::Tygrad::build(g, &x);
+        group.bench_function("tygrad_replay", |b| {
+            b.iter(|| t.gradient(black_box(&x), &mut tgrad))
+        });
+    });
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w1::tygrad_rebuild(black_box(&x), &mut tgrad))
+    });
+    group.bench_function("num_dual", |b| {
+        b.iter(|| w1::num_dual(black_box(x.as_slice()), &mut grad))
+    });
+    group.finish();
+}
+
+/// num-dual's flavour for W2 and W3: all N directions at once in a static vector (small N) or
+/// a dynamic one (large N).
+#[derive(Clone, Copy)]
+enum NumDual {
+    Static,
+    Dynamic,
+}
+
+fn w2_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
+    let x = w2::input::<N>();
+    let mut grad = vec![0.0; N];
+    let mut tgrad = Tensor::zeros();
+    let name = format!("W2-{N}");
+    let num_dual = |x: &[f64], grad: &mut [f64]| match flavour {
+        NumDual::Static => w2::num_dual_static::<N>(x, grad),
+        NumDual::Dynamic => w2::num_dual_dynamic(x, grad),
+    };
+    let flavour_name = match flavour {
+        NumDual::Static => format!("num_dual SVector<{N}>"),
+        NumDual::Dynamic => "num_dual DVector".to_string(),
+    };
+    report(&name, "hand", w2::hand(x.as_slice(), &mut grad), &grad);
+    report(
+        &name,
+        &flavour_name,
+        num_dual(x.as_slice(), &mut grad),
+        &grad,
+    );
+    report(
+        &name,
+        "num_dual Dual64 per elem",
+        w2::num_dual_separable(x.as_slice(), &mut grad),
+        &grad,
+    );
+    report(
+        &name,
+        "tygrad",
+        w2::tygrad_rebuild(&x, &mut tgrad),
+        tgrad.as_slice(),
+    );
+
+    let mut group = c.benchmark_group(&name);
+    group.bench_function("hand", |b| {
+        b.iter(|| w2::hand(black_box(x.as_slice()), &mut grad))
+    });
+    group.bench_function("primal", |b| b.iter(|| w2::primal(black_box(x.as_slice()))));
+    Graph::with(|g| {
+        let t = w2::Tygrad::build(g, &x);
+        group.bench_function("tygrad_replay", |b| {
+            b.iter(|| t.gradient(black_box(&x), &mut tgrad))
+        });
+    });
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w2::tygrad_rebuild(black_box(&x), &mut tgrad))
+    });
+    group.bench_function("num_dual_separable", |b| {
+        b.iter(|| w2::num_dual_separable(black_box(x.as_slice()), &mut grad))
+    });
+    slow_tail(&mut group, flavour);
+    group.bench_function("num_dual", |b| {
+        b.iter(|| num_dual(black_box(x.as_slice()), &mut grad))
+    });
+    group.finish();
+}
+
+/// The O(N²) dynamic num-dual runs take ~0.1 s each: fewer samples keep the run short.
+fn slow_tail(group: &mut Group<'_>, flavour: NumDual) {
+    if let NumDual::Dynamic = flavour {
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(500));
+    }
+}
+
+fn w2(c: &mut Criterion) {
+    w2_at::<16>(c, NumDual::Static);
+    w2_at::<4096>(c, NumDual::Dynamic);
+}
+
+fn w3_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
+    let x = w3::input::<N>();
+    let mut grad = vec![0.0; N];
+    let name = format!("W3-{N}");
+    let num_dual = |x: &[f64], grad: &mut [f64]| match flavour {
+        NumDual::Static => w3::num_dual_static::<N>(x, grad),
+        NumDual::Dynamic => w3::num_dual_dynamic(x, grad),
+    };
+    report(&name, "hand", w3::hand(x.as_slice(), &mut grad), &grad);
+    report(&name, "num_dual", num_dual(x.as_slice(), &mut grad), &grad);
+
+    let mut group = c.benchmark_group(&name);
+    group.bench_function("hand", |b| {
+        b.iter(|| w3::hand(black_box(x.as_slice()), &mut grad))
+    });
+    group.bench_function("primal", |b| b.iter(|| w3::primal(black_box(x.as_slice()))));
+    slow_tail(&mut group, flavour);
+    group.bench_function("num_dual", |b| {
+        b.iter(|| num_dual(black_box(x.as_slice()), &mut grad))
+    });
+    group.finish();
+}
+
+fn w3(c: &mut Criterion) {
+    w3_at::<2>(c, NumDual::Static);
+    w3_at::<1024>(c, NumDual::Dynamic);
+}
+
+fn w4(c: &mut Criterion) {
+    let inp = w4::inputs();
+    let mut scratch = w4::Scratch::new();
+    let mut grad = vec![0.0; w4::NUMEL];
+    let name = "W4";
+    report(name, "hand", w4::hand(&inp, &mut scratch, &mut grad), &grad);
+    report(name, "tygrad", w4::tygrad_rebuild(&inp, &mut grad), &grad);
+
+    let mut group = c.benchmark_group(name);
+    group.bench_function("hand", |b| {
+        b.iter(|| w4::hand(black_box(&inp), &mut scratch, &mut grad))
+    });
+    group.bench_function("primal", |b| {
+        b.iter(|| w4::primal(black_box(&inp), &mut scratch))
+    });
+    Graph::with(|g| {
+        let mut t = w4::Tygrad::build(g, &inp);
+        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&inp))));
+    });
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w4::tygrad_rebuild(black_box(&inp), &mut grad))
+    });
+    group.finish();
+}
+
+fn w5(c: &mut Criterion) {
+    let inp = w5::inputs();
+    let mut scratch = w5::Scratch::new();
+    let mut grad = vec![0.0; w5::NUMEL];
+    let name = "W5";
+    report(name, "hand", w5::hand(&inp, &mut scratch, &mut grad), &grad);
+    report(name, "tygrad", w5::tygrad_rebuild(&inp, &mut grad), &grad);
+
+    let mut group = c.benchmark_group(name);
+    group.bench_function("hand", |b| {
+        b.iter(|| w5::hand(black_box(&inp), &mut scratch, &mut grad))
+    });
+    group.bench_function("primal", |b| {
+        b.iter(|| w5::primal(black_box(&inp), &mut scratch))
+    });
+    Graph::with(|g| {
+        let mut t = w5::Tygrad::build(g, &inp);
+        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&inp))));
+    });
+    group.bench_function("tygrad_rebuild", |b| {
+        b.iter(|| w5::tygrad_rebuild(black_box(&inp), &mut grad))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, w1, w2, w3, w4, w5);
+criterion_main!(benches);

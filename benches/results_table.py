@@ -1,0 +1,51 @@
+#!/usr/bin/env python3
+"""Prints the table of benches/RESULTS.md from criterion's last run (target/criterion).
+
+Medians (criterion's `median` point estimate) per workload and variant, and the ratios the
+targets are stated in: tygrad replay / hand, tygrad rebuild / hand, hand / primal and
+tygrad replay / primal.
+"""
+import json
+import os
+import sys
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "target", "criterion")
+WORKLOADS = ["W1", "W2-16", "W2-4096", "W3-2", "W3-1024", "W4", "W5"]
+VARIANTS = ["hand", "primal", "tygrad_replay", "tygrad_rebuild", "num_dual", "num_dual_separable"]
+
+
+def median(workload, variant):
+    path = os.path.join(ROOT, workload, variant, "new", "estimates.json")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return json.load(f)["median"]["point_estimate"]  # nanoseconds
+
+
+def fmt(ns):
+    if ns is None:
+        return "-"
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def ratio(a, b):
+    return "-" if a is None or b is None else f"{a / b:.2f}"
+
+
+print("| workload | hand | primal | tygrad replay | tygrad rebuild | num-dual | replay/hand"
+      " | rebuild/hand | replay/primal |")
+print("|---|---|---|---|---|---|---|---|---|")
+for w in WORKLOADS:
+    t = {v: median(w, v) for v in VARIANTS}
+    if all(x is None for x in t.values()):
+        continue
+    nd = fmt(t["num_dual"])
+    if t["num_dual_separable"] is not None:
+        nd += f" ({fmt(t['num_dual_separable'])} per elem)"
+    print(f"| {w} | {fmt(t['hand'])} | {fmt(t['primal'])} | {fmt(t['tygrad_replay'])}"
+          f" | {fmt(t['tygrad_rebuild'])} | {nd} | {ratio(t['tygrad_replay'], t['hand'])}"
+          f" | {ratio(t['tygrad_rebuild'], t['hand'])} | {ratio(t['tygrad_replay'], t['primal'])} |")
+sys.exit(0)

@@ -1,0 +1,175 @@
+//! A built graph replays without touching the heap: after one warm-up, `set_value`,
+//! `forward`, `zero_grad`, `backward` / `backward_with` and `grad_into` allocate nothing.
+//!
+//! A counting global allocator sees every allocation of this test binary and counts those of
+//! the calling thread (the test harness allocates on other threads meanwhile).
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use tygrad::prelude::*;
+
+struct Counting;
+
+thread_local! {
+    /// Allocations made by this thread so far (const-initialised: reading it never allocates).
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with`: allocations during thread teardown, after the slot is gone, are not counted.
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+// SAFETY: defers every call to the system allocator, only counting allocations.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: same contract as ours.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: same contract as ours.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as ours.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Heap allocations made by `run` on this thread.
+fn allocations_during(run: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    run();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+const REPLAYS: usize = 100;
+
+#[test]
+fn seed_replay_allocates_nothing() {
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank2<2, 2>>::ones());
+        let y = x + 2.0;
+        let z = y * y * 3.0;
+        let out = z.mean();
+        let inputs: Vec<Tensor<Rank2<2, 2>>> = (0..REPLAYS)
+            .map(|i| Tensor::full(i as f64 / 10.0))
+            .collect();
+        let seed = Tensor::from([[0.1, 1.0], [10.0, 100.0]]);
+        let mut grad = Tensor::zeros();
+        let mut value = Tensor::zeros();
+        let step = |input: &Tensor<Rank2<2, 2>>, grad: &mut Tensor<Rank2<2, 2>>| {
+            x.set_value(input);
+            g.forward();
+            g.zero_grad();
+            out.backward();
+            x.grad_into(grad);
+        };
+        step(&inputs[0], &mut grad); // warm-up: the reverse pass sizes its buffers once
+        z.backward_with(&seed);
+        let count = allocations_during(|| {
+            for input in &inputs {
+                step(input, &mut grad);
+                z.backward_with(&seed);
+                z.value_into(&mut value);
+                let _ = out.item();
+            }
+        });
+        assert_eq!(count, 0, "{count} allocations in {REPLAYS} replays");
+        // The replays computed real gradients: `grad` holds d out/dx = 1.5 (v + 2) of the last
+        // input; the seeded backward then added seed · dz/dx = 6 (v + 2) seed elementwise.
+        let v = (REPLAYS - 1) as f64 / 10.0;
+        assert_eq!(grad, Tensor::full(1.5 * (v + 2.0)));
+        x.grad_into(&mut grad);
+        for (&g_i, &s) in grad.as_slice().iter().zip(seed.as_slice()) {
+            assert!((g_i - (1.5 + 6.0 * s) * (v + 2.0)).abs() < 1e-9 * g_i.abs());
+        }
+    });
+}
+
+/// An MLP-like graph: matmul, a bias added through a rank-one product, relu, squared error.
+/// Widths of at most 5 take tygrad's own row-major product loops.
+#[test]
+fn small_mlp_replay_allocates_nothing() {
+    Graph::with(|g| {
+        let x = g.constant(Tensor::<Rank2<4, 3>>::from_fn(|[i, j]| {
+            (i as f64 - j as f64) / 3.0
+        }));
+        let target = g.constant(Tensor::<Rank2<4, 2>>::from_fn(|[i, j]| {
+            (i + j) as f64 / 4.0
+        }));
+        let w1 = g.param(Tensor::<Rank2<3, 5>>::from_fn(|[i, j]| {
+            ((i * 5 + j) as f64).sin()
+        }));
+        let b1 = g.param(Tensor::<Rank1<5>>::full(0.1));
+        let w2 = g.param(Tensor::<Rank2<5, 2>>::from_fn(|[i, j]| {
+            ((i * 2 + j) as f64).cos()
+        }));
+        let ones = g.constant(Tensor::<Rank2<4, 1>>::ones());
+        let h = (x.matmul(w1) + ones.matmul(b1.reshape::<Rank2<1, 5>>())).relu();
+        let loss = (h.matmul(w2) - target).square().mean();
+        let mut grads = (Tensor::zeros(), Tensor::zeros(), Tensor::zeros());
+        let inputs: Vec<Tensor<Rank2<4, 3>>> = (0..=REPLAYS)
+            .map(|i| Tensor::full(i as f64 / 50.0))
+            .collect();
+        let mut step = |input: &Tensor<Rank2<4, 3>>| {
+            x.set_value(input);
+            g.forward();
+            g.zero_grad();
+            loss.backward();
+            w1.grad_into(&mut grads.0);
+            b1.grad_into(&mut grads.1);
+            w2.grad_into(&mut grads.2);
+        };
+        step(&inputs[REPLAYS]);
+        let count = allocations_during(|| inputs[..REPLAYS].iter().for_each(&mut step));
+        assert_eq!(count, 0, "{count} allocations in {REPLAYS} replays");
+        assert!(grads.2.as_slice().iter().any(|&g| g != 0.0));
+    });
+}
+
+/// Above 5 in every dim, products go to `matrixmultiply`, which allocates its packing buffer
+/// on each call: a replay allocates exactly that, one buffer per product and nothing else,
+/// the same number every time.
+#[test]
+fn large_mlp_replay_allocates_only_gemm_packing_buffers() {
+    Graph::with(|g| {
+        let x = g.constant(Tensor::<Rank2<16, 8>>::from_fn(|[i, j]| {
+            ((i * 8 + j) as f64).sin()
+        }));
+        let w1 = g.param(Tensor::<Rank2<8, 16>>::from_fn(|[i, j]| {
+            ((i * 16 + j) as f64).cos()
+        }));
+        let w2 = g.param(Tensor::<Rank2<16, 8>>::from_fn(|[i, j]| {
+            ((i + j) as f64).sin()
+        }));
+        let loss = x.matmul(w1).relu().matmul(w2).square().mean();
+        // Products: 2 forward; backward: dW1 = Xᵀ dZ1, dH = dZ2 W2ᵀ, dW2 = Hᵀ dZ2.
+        const PRODUCTS: usize = 5;
+        let mut grad = Tensor::zeros();
+        let new_w1 = Tensor::full(0.5);
+        let mut step = || {
+            w1.set_value(&new_w1);
+            g.forward();
+            g.zero_grad();
+            loss.backward();
+            w1.grad_into(&mut grad);
+        };
+        step();
+        let count = allocations_during(|| (0..REPLAYS).for_each(|_| step()));
+        assert!(
+            count <= REPLAYS * PRODUCTS,
+            "{count} allocations in {REPLAYS} replays of {PRODUCTS} products"
+        );
+    });
+}

@@ -1,0 +1,207 @@
+//! The benchmark workloads compute the same numbers in every implementation: tygrad (replayed
+//! and rebuilt), the hand-written gradients and num-dual's forward mode agree to 1e-10
+//! relative, so the timings in `benches/` compare equal work.
+
+use tygrad::prelude::*;
+
+#[path = "../benches/common/workloads.rs"]
+mod workloads;
+use workloads::*;
+
+/// `actual` equals `expected` to 1e-10 relative, entries far below the gradient's largest
+/// magnitude being compared relative to that magnitude (1e-13 of it).
+fn assert_close(what: &str, actual: &[f64], expected: &[f64]) {
+    assert_eq!(actual.len(), expected.len(), "{what}: lengths differ");
+    let scale = expected.iter().fold(0.0_f64, |m, e| m.max(e.abs()));
+    for (i, (a, e)) in actual.iter().zip(expected).enumerate() {
+        let tolerance = 1e-10 * e.abs().max(1e-3 * scale);
+        assert!(
+            (a - e).abs() <= tolerance,
+            "{what}: entry {i}: {a} vs {e} (difference {:e})",
+            (a - e).abs()
+        );
+    }
+}
+
+fn assert_loss(what: &str, actual: f64, expected: f64) {
+    assert!(
+        (actual - expected).abs() <= 1e-10 * expected.abs(),
+        "{what}: loss {actual} vs {expected}"
+    );
+}
+
+#[test]
+fn w1_seed_all_agree_on_4_5() {
+    let x = w1::input();
+    let mut hand = vec![0.0; w1::NUMEL];
+    let loss = w1::hand(x.as_slice(), &mut hand);
+    assert_eq!(loss, 27.0);
+    assert_eq!(hand, [4.5; 4]);
+    assert_eq!(w1::primal(x.as_slice()), 27.0);
+
+    let mut dual = vec![0.0; w1::NUMEL];
+    assert_loss("num-dual", w1::num_dual(x.as_slice(), &mut dual), loss);
+    assert_close("num-dual", &dual, &hand);
+
+    let mut rebuilt = Tensor::zeros();
+    assert_loss("rebuild", w1::tygrad_rebuild(&x, &mut rebuilt), loss);
+    assert_close("rebuild", rebuilt.as_slice(), &hand);
+
+    Graph::with(|g| {
+        let t = w1::Tygrad::build(g, &x);
+        let mut replayed = Tensor::zeros();
+        for _ in 0..3 {
+            assert_loss("replay", t.gradient(&x, &mut replayed), loss);
+            assert_close("replay", replayed.as_slice(), &hand);
+        }
+        // Replays follow a changed input.
+        let x2 = Tensor::full(-1.0);
+        let mut expected = vec![0.0; w1::NUMEL];
+        let loss2 = w1::hand(x2.as_slice(), &mut expected);
+        assert_loss("replay, new input", t.gradient(&x2, &mut replayed), loss2);
+        assert_close("replay, new input", replayed.as_slice(), &expected);
+    });
+}
+
+fn w2_agree<const N: usize>() {
+    let x = w2::input::<N>();
+    let mut hand = vec![0.0; N];
+    let loss = w2::hand(x.as_slice(), &mut hand);
+    assert_loss("primal", w2::primal(x.as_slice()), loss);
+
+    let mut dual = vec![0.0; N];
+    assert_loss(
+        "num-dual dynamic",
+        w2::num_dual_dynamic(x.as_slice(), &mut dual),
+        loss,
+    );
+    assert_close("num-dual dynamic", &dual, &hand);
+    assert_loss(
+        "num-dual separable",
+        w2::num_dual_separable(x.as_slice(), &mut dual),
+        loss,
+    );
+    assert_close("num-dual separable", &dual, &hand);
+
+    let mut rebuilt = Tensor::zeros();
+    assert_loss("rebuild", w2::tygrad_rebuild(&x, &mut rebuilt), loss);
+    assert_close("rebuild", rebuilt.as_slice(), &hand);
+
+    Graph::with(|g| {
+        let t = w2::Tygrad::build(g, &x);
+        let mut replayed = Tensor::zeros();
+        for _ in 0..2 {
+            assert_loss("replay", t.gradient(&x, &mut replayed), loss);
+            assert_close("replay", replayed.as_slice(), &hand);
+        }
+    });
+}
+
+#[test]
+fn w2_elementwise_16_all_agree() {
+    w2_agree::<16>();
+    let x = w2::input::<16>();
+    let (mut hand, mut dual) = (vec![0.0; 16], vec![0.0; 16]);
+    let loss = w2::hand(x.as_slice(), &mut hand);
+    assert_loss(
+        "num-dual static",
+        w2::num_dual_static::<16>(x.as_slice(), &mut dual),
+        loss,
+    );
+    assert_close("num-dual static", &dual, &hand);
+}
+
+#[test]
+fn w2_elementwise_4096_all_agree() {
+    w2_agree::<4096>();
+}
+
+/// The tygrad side of W3 needs `Var::slice` and checks itself in `benches/w3_rosenbrock.rs`;
+/// here the baselines are checked against each other and against a central difference.
+fn w3_agree<const N: usize>() {
+    let x = w3::input::<N>();
+    let mut hand = vec![0.0; N];
+    let loss = w3::hand(x.as_slice(), &mut hand);
+    assert_loss("primal", w3::primal(x.as_slice()), loss);
+    let mut dual = vec![0.0; N];
+    assert_loss(
+        "num-dual dynamic",
+        w3::num_dual_dynamic(x.as_slice(), &mut dual),
+        loss,
+    );
+    assert_close("num-dual dynamic", &dual, &hand);
+}
+
+#[test]
+fn w3_rosenbrock_baselines_agree() {
+    w3_agree::<2>();
+    w3_agree::<1024>();
+    // The static flavour only for small N (its 1024-direction duals would fill the stack).
+    let x = w3::input::<2>();
+    let (mut hand, mut dual) = (vec![0.0; 2], vec![0.0; 2]);
+    let loss = w3::hand(x.as_slice(), &mut hand);
+    assert_loss(
+        "num-dual static",
+        w3::num_dual_static::<2>(x.as_slice(), &mut dual),
+        loss,
+    );
+    assert_close("num-dual static", &dual, &hand);
+    // N = 2 by hand: x = 1.5 [sin 0.11, sin 0.48].
+    let (a, b) = (1.5 * 0.11f64.sin(), 1.5 * 0.48f64.sin());
+    let mut grad = [0.0; 2];
+    let loss = w3::hand(&[a, b], &mut grad);
+    assert_eq!(loss, 100.0 * (b - a * a).powi(2) + (1.0 - a).powi(2));
+    assert_eq!(
+        grad,
+        [
+            -400.0 * a * (b - a * a) - 2.0 * (1.0 - a),
+            200.0 * (b - a * a)
+        ]
+    );
+}
+
+#[test]
+fn w4_mlp_all_agree() {
+    let inp = w4::inputs();
+    let mut scratch = w4::Scratch::new();
+    let mut hand = vec![0.0; w4::NUMEL];
+    let loss = w4::hand(&inp, &mut scratch, &mut hand);
+    assert_loss("primal", w4::primal(&inp, &mut scratch), loss);
+
+    let mut rebuilt = vec![0.0; w4::NUMEL];
+    assert_loss("rebuild", w4::tygrad_rebuild(&inp, &mut rebuilt), loss);
+    assert_close("rebuild", &rebuilt, &hand);
+
+    Graph::with(|g| {
+        let mut t = w4::Tygrad::build(g, &inp);
+        let mut replayed = vec![0.0; w4::NUMEL];
+        for _ in 0..2 {
+            assert_loss("replay", t.gradient(&inp), loss);
+            t.flat_gradient(&mut replayed);
+            assert_close("replay", &replayed, &hand);
+        }
+    });
+}
+
+#[test]
+fn w5_matmul_all_agree() {
+    let inp = w5::inputs();
+    let mut scratch = w5::Scratch::new();
+    let mut hand = vec![0.0; w5::NUMEL];
+    let loss = w5::hand(&inp, &mut scratch, &mut hand);
+    assert_loss("primal", w5::primal(&inp, &mut scratch), loss);
+
+    let mut rebuilt = vec![0.0; w5::NUMEL];
+    assert_loss("rebuild", w5::tygrad_rebuild(&inp, &mut rebuilt), loss);
+    assert_close("rebuild", &rebuilt, &hand);
+
+    Graph::with(|g| {
+        let mut t = w5::Tygrad::build(g, &inp);
+        let mut replayed = vec![0.0; w5::NUMEL];
+        for _ in 0..2 {
+            assert_loss("replay", t.gradient(&inp), loss);
+            t.flat_gradient(&mut replayed);
+            assert_close("replay", &replayed, &hand);
+        }
+    });
+}
