@@ -297,9 +297,11 @@ fn relative(a: f64, b: f64, scale: f64) -> f64 {
 
 /// The dot-product test of the backward call that just ran from `output` with `seed`.
 ///
-/// Reads `Jᵀ seed` from the tape's adjoints at the parameters: `backward_from` zeroes the
-/// adjoints up to the output, seeds it and sweeps, so afterwards each parameter's adjoint is
-/// exactly this call's contribution to its gradient.
+/// Reads `Jᵀ seed` from the tape's adjoints at the parameters the sweep reached: the sweep
+/// zeroes each node's adjoint when it first reaches it, so afterwards each reached
+/// parameter's adjoint is exactly this call's contribution to its gradient. A parameter the
+/// sweep did not reach does not influence the output (its slot holds an older call's
+/// adjoint), so it gets no direction: its share of both sides is zero.
 pub(crate) fn dot_product_test<F: Float>(
     tape: &Tape<F>,
     output: NodeId,
@@ -310,7 +312,7 @@ pub(crate) fn dot_product_test<F: Float>(
     let mut directions: Vec<(NodeId, Vec<F>)> = Vec::new();
     let (mut reverse, mut scale) = (0.0f64, 0.0f64);
     for (id, node) in tape.nodes[..=output as usize].iter().enumerate() {
-        if let Op::Param { .. } = node.op {
+        if let (Op::Param { .. }, true) = (&node.op, tape.reached[id]) {
             let u: Vec<F> = rng.vector(node.len);
             for (&adjoint, &ui) in tape.adjoints[node.range()].iter().zip(&u) {
                 let term = (adjoint * ui).as_f64();

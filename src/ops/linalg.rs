@@ -94,83 +94,41 @@ pub(crate) fn gemm<F: Float, T: Elem<F>>(
     if !accumulate {
         out.fill(T::zero());
     }
-    for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
-        for p in 0..k {
-            let a_ip = a.data[i * a.row_stride + p * a.col_stride];
-            let b_row = &b.data[p * b.row_stride..];
+    if m == 0 || n == 0 {
+        return;
+    }
+    // Contiguous inner loops (no bounds checks, vectorizable) for the layouts the ops use.
+    if b.col_stride == 1 {
+        // Rows of `b` are contiguous: out[i, ..] += a[i, p] · b[p, ..].
+        for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
+            for p in 0..k {
+                let a_ip = a.data[i * a.row_stride + p * a.col_stride];
+                let b_row = &b.data[p * b.row_stride..p * b.row_stride + n];
+                for (o, &b_pj) in out_row.iter_mut().zip(b_row) {
+                    *o += a_ip * b_pj;
+                }
+            }
+        }
+    } else if a.col_stride == 1 && b.row_stride == 1 {
+        // Rows of `a` and columns of `b` are contiguous (`b` is a transposed buffer): one dot
+        // product per entry.
+        for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
+            let a_row = &a.data[i * a.row_stride..i * a.row_stride + k];
             for (j, o) in out_row.iter_mut().enumerate() {
-                *o += a_ip * b_row[j * b.col_stride];
+                let b_col = &b.data[j * b.col_stride..j * b.col_stride + k];
+                *o += a_row
+                    .iter()
+                    .zip(b_col)
+                    .fold(T::zero(), |sum, (&x, &y)| sum + x * y);
             }
         }
-    }
-}
-
-/// Largest dim for which nalgebra's `gemm` skips `matrixmultiply` (its `SMALL_DIM`).
-const SMALL_DIM: usize = 5;
-
-/// Whether a product `(m x k) (k x n)` would miss nalgebra's fast path. There nalgebra falls
-/// back to one strided `gemv` per output column, which for a thin factor (a bias added as
-/// `ones(m x 1) · b(1 x n)`, or its VJP `onesᵀ dC`) costs one tiny `axpy` call per element;
-/// the row-major loops below are contiguous and vectorize instead.
-fn is_thin(m: usize, k: usize, n: usize) -> bool {
-    m <= SMALL_DIM || k <= SMALL_DIM || n <= SMALL_DIM
-}
-
-/// `out (m x n) += a (m x k) · b (k x n)`, row-major, k in ascending order per entry.
-fn thin_matmul_add<T: Copy + std::ops::AddAssign + std::ops::Mul<Output = T>>(
-    a: &[T],
-    b: &[T],
-    out: &mut [T],
-    k: usize,
-    n: usize,
-) {
-    if k == 0 || n == 0 {
-        return;
-    }
-    for (a_row, out_row) in a.chunks_exact(k).zip(out.chunks_exact_mut(n)) {
-        for (&a_ik, b_row) in a_row.iter().zip(b.chunks_exact(n)) {
-            for (o, &b_kj) in out_row.iter_mut().zip(b_row) {
-                *o += a_ik * b_kj;
-            }
-        }
-    }
-}
-
-/// `da (m x k) += dc (m x n) · bᵀ` for row-major `b (k x n)`: one dot product per entry.
-fn thin_matmul_bt_add<T: Copy + std::ops::AddAssign + std::ops::Mul<Output = T>>(
-    dc: &[T],
-    b: &[T],
-    da: &mut [T],
-    k: usize,
-    n: usize,
-) {
-    if k == 0 || n == 0 {
-        return;
-    }
-    for (dc_row, da_row) in dc.chunks_exact(n).zip(da.chunks_exact_mut(k)) {
-        for (da_ik, b_row) in da_row.iter_mut().zip(b.chunks_exact(n)) {
-            for (&c, &bv) in dc_row.iter().zip(b_row) {
-                *da_ik += c * bv;
-            }
-        }
-    }
-}
-
-/// `db (k x n) += aᵀ · dc (m x n)` for row-major `a (m x k)`: rows of `dc` scaled and added.
-fn thin_matmul_at_add<T: Copy + std::ops::AddAssign + std::ops::Mul<Output = T>>(
-    a: &[T],
-    dc: &[T],
-    db: &mut [T],
-    k: usize,
-    n: usize,
-) {
-    if k == 0 || n == 0 {
-        return;
-    }
-    for (a_row, dc_row) in a.chunks_exact(k).zip(dc.chunks_exact(n)) {
-        for (&a_ik, db_row) in a_row.iter().zip(db.chunks_exact_mut(n)) {
-            for (d, &c) in db_row.iter_mut().zip(dc_row) {
-                *d += a_ik * c;
+    } else {
+        for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
+            for p in 0..k {
+                let a_ip = a.data[i * a.row_stride + p * a.col_stride];
+                for (j, o) in out_row.iter_mut().enumerate() {
+                    *o += a_ip * b.data[p * b.row_stride + j * b.col_stride];
+                }
             }
         }
     }
@@ -202,10 +160,6 @@ impl Linalg {
     #[inline]
     pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         match *self {
-            Self::MatMul { m, k, n } if is_thin(m, k, n) => {
-                out.fill(T::zero());
-                thin_matmul_add(inputs[0], inputs[1], out, k, n);
-            }
             Self::MatMul { m, k, n } => {
                 let a = Strided::row_major(inputs[0], m, k);
                 let b = Strided::row_major(inputs[1], k, n);
@@ -239,13 +193,6 @@ impl Linalg {
         grad_in: &mut [T],
     ) {
         match *self {
-            Self::MatMul { m, k, n } if is_thin(m, k, n) => {
-                if input == 0 {
-                    thin_matmul_bt_add(grad_out, inputs[1], grad_in, k, n);
-                } else {
-                    thin_matmul_at_add(inputs[0], grad_out, grad_in, k, n);
-                }
-            }
             // dA += dC Bᵀ
             Self::MatMul { m, k, n } if input == 0 => {
                 let dc = Strided::row_major(grad_out, m, n);
