@@ -6,7 +6,7 @@
 //! valgrind --tool=callgrind target/release/deps/callgrind-<hash> W2-4096 replay 100
 //! ```
 //!
-//! Workloads: W1, W2-16, W2-4096, W4, W5; variants: hand, primal, replay, rebuild. Under
+//! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild. Under
 //! `cargo bench` (no arguments) it does nothing.
 
 use std::hint::black_box;
@@ -32,6 +32,28 @@ fn w2<const N: usize>(variant: &str, runs: usize) -> f64 {
         _ => panic!("unknown variant {variant}"),
     }
     acc
+}
+
+/// W3 at one size: `$module` is the size's tygrad module (`w3::n2`, `w3::n1024`).
+macro_rules! w3 {
+    ($n:literal, $module:ident, $variant:expr, $runs:expr) => {{
+        let x = w3::input::<$n>();
+        let mut grad = vec![0.0; $n];
+        let mut tgrad = Tensor::zeros();
+        let mut acc = 0.0;
+        match $variant {
+            "hand" => (0..$runs).for_each(|_| acc += w3::hand(black_box(x.as_slice()), &mut grad)),
+            "primal" => (0..$runs).for_each(|_| acc += w3::primal(black_box(x.as_slice()))),
+            "replay" => Graph::with(|g| {
+                let t = w3::$module::Tygrad::build(g, &x);
+                (0..$runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+            }),
+            "rebuild" => (0..$runs)
+                .for_each(|_| acc += w3::$module::tygrad_rebuild(black_box(&x), &mut tgrad)),
+            variant => panic!("unknown variant {variant}"),
+        }
+        acc
+    }};
 }
 
 fn main() {
@@ -65,6 +87,8 @@ fn main() {
             }
             "W2-16" => w2::<16>(variant, runs),
             "W2-4096" => w2::<4096>(variant, runs),
+            "W3-2" => w3!(2, n2, variant.as_str(), runs),
+            "W3-1024" => w3!(1024, n1024, variant.as_str(), runs),
             "W4" => {
                 let inp = w4::inputs();
                 let mut scratch = w4::Scratch::new();

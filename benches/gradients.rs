@@ -3,7 +3,6 @@
 //! graph built once; `set_value`, `zero_grad`, `backward`, `grad_into`), `tygrad_rebuild`
 //! (`Graph::with` inside the timed closure) and `num_dual` (forward mode).
 //!
-//! W3 through tygrad is in `benches/w3_rosenbrock.rs` (it needs `Var::slice`).
 //! Results and the command that reproduces them: `benches/RESULTS.md`.
 
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
@@ -143,32 +142,53 @@ fn w2(c: &mut Criterion) {
     w2_at::<4096>(c, NumDual::Dynamic);
 }
 
-fn w3_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
-    let x = w3::input::<N>();
-    let mut grad = vec![0.0; N];
-    let name = format!("W3-{N}");
-    let num_dual = |x: &[f64], grad: &mut [f64]| match flavour {
-        NumDual::Static => w3::num_dual_static::<N>(x, grad),
-        NumDual::Dynamic => w3::num_dual_dynamic(x, grad),
-    };
-    report(&name, "hand", w3::hand(x.as_slice(), &mut grad), &grad);
-    report(&name, "num_dual", num_dual(x.as_slice(), &mut grad), &grad);
+/// W3 at one size: `$module` is the size's tygrad module (`w3::n2`, `w3::n1024`).
+macro_rules! w3_at {
+    ($c:expr, $n:literal, $module:ident, $flavour:expr) => {{
+        let c: &mut Criterion = $c;
+        let flavour: NumDual = $flavour;
+        let x = w3::input::<$n>();
+        let mut grad = vec![0.0; $n];
+        let mut tgrad = Tensor::zeros();
+        let name = format!("W3-{}", $n);
+        let num_dual = |x: &[f64], grad: &mut [f64]| match flavour {
+            NumDual::Static => w3::num_dual_static::<$n>(x, grad),
+            NumDual::Dynamic => w3::num_dual_dynamic(x, grad),
+        };
+        report(&name, "hand", w3::hand(x.as_slice(), &mut grad), &grad);
+        report(&name, "num_dual", num_dual(x.as_slice(), &mut grad), &grad);
+        report(
+            &name,
+            "tygrad",
+            w3::$module::tygrad_rebuild(&x, &mut tgrad),
+            tgrad.as_slice(),
+        );
 
-    let mut group = c.benchmark_group(&name);
-    group.bench_function("hand", |b| {
-        b.iter(|| w3::hand(black_box(x.as_slice()), &mut grad))
-    });
-    group.bench_function("primal", |b| b.iter(|| w3::primal(black_box(x.as_slice()))));
-    slow_tail(&mut group, flavour);
-    group.bench_function("num_dual", |b| {
-        b.iter(|| num_dual(black_box(x.as_slice()), &mut grad))
-    });
-    group.finish();
+        let mut group = c.benchmark_group(&name);
+        group.bench_function("hand", |b| {
+            b.iter(|| w3::hand(black_box(x.as_slice()), &mut grad))
+        });
+        group.bench_function("primal", |b| b.iter(|| w3::primal(black_box(x.as_slice()))));
+        Graph::with(|g| {
+            let t = w3::$module::Tygrad::build(g, &x);
+            group.bench_function("tygrad_replay", |b| {
+                b.iter(|| t.gradient(black_box(&x), &mut tgrad))
+            });
+        });
+        group.bench_function("tygrad_rebuild", |b| {
+            b.iter(|| w3::$module::tygrad_rebuild(black_box(&x), &mut tgrad))
+        });
+        slow_tail(&mut group, flavour);
+        group.bench_function("num_dual", |b| {
+            b.iter(|| num_dual(black_box(x.as_slice()), &mut grad))
+        });
+        group.finish();
+    }};
 }
 
 fn w3(c: &mut Criterion) {
-    w3_at::<2>(c, NumDual::Static);
-    w3_at::<1024>(c, NumDual::Dynamic);
+    w3_at!(c, 2, n2, NumDual::Static);
+    w3_at!(c, 1024, n1024, NumDual::Dynamic);
 }
 
 fn w4(c: &mut Criterion) {

@@ -116,8 +116,7 @@ fn w2_elementwise_4096_all_agree() {
     w2_agree::<4096>();
 }
 
-/// The tygrad side of W3 needs `Var::slice` and checks itself in `benches/w3_rosenbrock.rs`;
-/// here the baselines are checked against each other and against a central difference.
+/// The baselines of W3 against each other (tygrad's side: [`w3_tygrad_agrees`]).
 fn w3_agree<const N: usize>() {
     let x = w3::input::<N>();
     let mut hand = vec![0.0; N];
@@ -158,6 +157,42 @@ fn w3_rosenbrock_baselines_agree() {
             200.0 * (b - a * a)
         ]
     );
+}
+
+/// tygrad's W3 (replayed, then rebuilt) against the hand-written gradient, at one size.
+macro_rules! w3_tygrad_agrees {
+    ($n:literal, $module:ident) => {{
+        let x = w3::input::<$n>();
+        let mut hand = vec![0.0; $n];
+        let loss = w3::hand(x.as_slice(), &mut hand);
+        let mut rebuilt = Tensor::zeros();
+        assert_loss(
+            "rebuild",
+            w3::$module::tygrad_rebuild(&x, &mut rebuilt),
+            loss,
+        );
+        assert_close("rebuild", rebuilt.as_slice(), &hand);
+        Graph::with(|g| {
+            let t = w3::$module::Tygrad::build(g, &x);
+            let mut replayed = Tensor::zeros();
+            for _ in 0..3 {
+                assert_loss("replay", t.gradient(&x, &mut replayed), loss);
+                assert_close("replay", replayed.as_slice(), &hand);
+            }
+            // Replays follow a changed input.
+            let x2 = Tensor::<Rank1<$n>>::from_fn(|[i]| 0.3 - 0.01 * i as f64);
+            let mut expected = vec![0.0; $n];
+            let loss2 = w3::hand(x2.as_slice(), &mut expected);
+            assert_loss("replay, new input", t.gradient(&x2, &mut replayed), loss2);
+            assert_close("replay, new input", replayed.as_slice(), &expected);
+        });
+    }};
+}
+
+#[test]
+fn w3_tygrad_agrees() {
+    w3_tygrad_agrees!(2, n2);
+    w3_tygrad_agrees!(1024, n1024);
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! benches compare: tygrad (a graph built once and replayed, or rebuilt each time), a
 //! hand-written analytic gradient, the primal alone, and num-dual's forward mode.
 //!
-//! Shared by `benches/gradients.rs`, `benches/w3_rosenbrock.rs` and `tests/bench_workloads.rs`
+//! Shared by `benches/gradients.rs`, `benches/callgrind.rs` and `tests/bench_workloads.rs`
 //! (through `#[path = ..] mod workloads;`), so that the code that is timed is the code whose
 //! numbers are checked. Every gradient is written into one flat buffer, the parameters'
 //! gradients concatenated in the order the workload lists them (row-major), so checksums and
@@ -254,7 +254,8 @@ pub mod w2 {
 
 // ---------------------------------------------------------------------------------------------
 /// W3: Rosenbrock, `sum_{i<N-1} 100 (x[i+1] - x[i]^2)^2 + (1 - x[i])^2`, `x` filled times 1.5.
-/// The tygrad variant needs `Var::slice` and lives in `benches/w3_rosenbrock.rs`.
+/// Through tygrad the terms are vector ops over two overlapping slices of `x`
+/// (`head = x[0..N-1]`, `tail = x[1..N]`).
 pub mod w3 {
     use super::*;
 
@@ -321,6 +322,58 @@ pub mod w3 {
         grad.copy_from_slice(g.as_slice());
         loss
     }
+    /// The tygrad graph of W3 for one `N` (`M = N - 1` terms; stable Rust cannot write
+    /// `N - 1` in a generic const argument, hence one module per size).
+    macro_rules! rosenbrock {
+        ($module:ident, $n:literal, $m:literal) => {
+            pub mod $module {
+                use super::*;
+
+                /// The graph of W3, built once.
+                pub struct Tygrad<'g> {
+                    pub graph: &'g Graph<'g>,
+                    pub x: Var<'g, Rank1<$n>, f64, kind::Param>,
+                    pub loss: Var<'g, Rank0>,
+                }
+
+                impl<'g> Tygrad<'g> {
+                    pub fn build(g: &'g Graph<'g>, x: &Tensor<Rank1<$n>>) -> Self {
+                        let x = g.param(x.clone());
+                        let head = x.slice::<0, $m>();
+                        let tail = x.slice::<1, $m>();
+                        let loss =
+                            ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum();
+                        Tygrad { graph: g, x, loss }
+                    }
+
+                    /// One full gradient by replay: set the input, zero, backward, read out.
+                    pub fn gradient(
+                        &self,
+                        x: &Tensor<Rank1<$n>>,
+                        grad: &mut Tensor<Rank1<$n>>,
+                    ) -> f64 {
+                        self.x.set_value(x);
+                        self.graph.zero_grad();
+                        self.loss.backward();
+                        self.x.grad_into(grad);
+                        self.loss.item()
+                    }
+                }
+
+                /// One full gradient by building the graph anew.
+                pub fn tygrad_rebuild(x: &Tensor<Rank1<$n>>, grad: &mut Tensor<Rank1<$n>>) -> f64 {
+                    Graph::with(|g| {
+                        let t = Tygrad::build(g, x);
+                        t.loss.backward();
+                        t.x.grad_into(grad);
+                        t.loss.item()
+                    })
+                }
+            }
+        };
+    }
+    rosenbrock!(n2, 2, 1);
+    rosenbrock!(n1024, 1024, 1023);
 }
 
 // ---------------------------------------------------------------------------------------------
