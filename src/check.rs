@@ -51,7 +51,7 @@
 
 use crate::forward::{dot, end_of, jvp_raw, ArrayNumel, Jacobian};
 use crate::graph::{evaluate, Graph, IsLeaf, IsParam, Kind, NodeId, Tape, Var};
-use crate::ops::{Op, MAX_ARITY};
+use crate::ops::{GradWrite, Op, MAX_ARITY};
 use crate::scalar::Float;
 use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;
@@ -297,9 +297,11 @@ fn relative(a: f64, b: f64, scale: f64) -> f64 {
 
 /// The dot-product test of the backward call that just ran from `output` with `seed`.
 ///
-/// Reads `Jᵀ seed` from the tape's adjoints at the parameters the sweep reached: the sweep
-/// zeroes each node's adjoint when it first reaches it, so afterwards each reached
-/// parameter's adjoint is exactly this call's contribution to its gradient. A parameter the
+/// Reads `Jᵀ seed` from the tape's adjoints at the parameters the sweep reached: a sweep that
+/// is to be checked keeps parameters' shares in their adjoints (not only in the gradients,
+/// which hold earlier calls' sums too), and it overwrites each adjoint on its first
+/// contribution, so afterwards each reached parameter's adjoint is exactly this call's
+/// contribution to its gradient. A parameter the
 /// sweep did not reach does not influence the output (its slot holds an older call's
 /// adjoint), so it gets no direction: its share of both sides is zero.
 pub(crate) fn dot_product_test<F: Float>(
@@ -312,7 +314,7 @@ pub(crate) fn dot_product_test<F: Float>(
     let mut directions: Vec<(NodeId, Vec<F>)> = Vec::new();
     let (mut reverse, mut scale) = (0.0f64, 0.0f64);
     for (id, node) in tape.nodes[..=output as usize].iter().enumerate() {
-        if let (Op::Param { .. }, true) = (&node.op, tape.reached[id]) {
+        if let (Op::Param { .. }, true) = (&node.op, tape.reached[id] == tape.epoch) {
             let u: Vec<F> = rng.vector(node.len);
             for (&adjoint, &ui) in tape.adjoints[node.range()].iter().zip(&u) {
                 let term = (adjoint * ui).as_f64();
@@ -403,7 +405,8 @@ pub(crate) fn check_nodes<F: Float>(
             let jv: Vec<F> = dual_out.iter().map(|d| d.eps).collect();
             // Reverse mode, locally: the VJP rule seeded with w.
             let mut grad_in = vec![F::zero(); inputs[k].len()];
-            node.op.vjp(k, inputs, out, &w, &mut grad_in);
+            node.op
+                .vjp(k, inputs, out, &w, &mut grad_in, GradWrite::Add);
             let forward = dot(&w, &jv).as_f64();
             let reverse = dot(&grad_in, &v).as_f64();
             let scale: f64 = w
@@ -563,7 +566,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     fn checked_from(&self, seed: &[F]) -> CheckReport {
         {
             let _off = SwitchOff::new(self.graph);
-            self.graph.backward_from(self.id, seed);
+            self.graph.backward_from(self.id, seed, true);
         }
         dot_product_test(&self.graph.tape(), self.id, seed)
     }

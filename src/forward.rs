@@ -44,7 +44,7 @@
 //! ```
 
 use crate::graph::{evaluate, Graph, IsLeaf, IsParam, Kind, NodeId, NodeRecord, Tape, Var};
-use crate::reverse::reverse_sweep;
+use crate::reverse::{reverse_sweep, ParamSink, Reached};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape, TypedNumel};
 use crate::tensor::Tensor;
@@ -386,8 +386,19 @@ pub(crate) fn vjp_raw<F: Float, T: Elem<F>>(
     let end = end_of(nodes, output);
     let mut adjoints = vec![T::zero(); end];
     adjoints[nodes[output as usize].range()].copy_from_slice(seed);
-    let mut reached = vec![false; output as usize + 1];
-    reverse_sweep(nodes, values, &mut adjoints, &mut reached, output, at_param);
+    let mut marks = vec![0; output as usize + 1];
+    let reached = Reached {
+        marks: &mut marks,
+        epoch: 1,
+    };
+    reverse_sweep(
+        nodes,
+        values,
+        &mut adjoints,
+        reached,
+        output,
+        ParamSink::Adjoints(at_param),
+    );
 }
 
 impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {

@@ -2,106 +2,173 @@
 //!
 //! One sweep over the recorded order, from the output back to the leaves. Each node's VJP
 //! rule (beside its forward kernel in `ops/`) adds its inputs' shares of the adjoint; a node
-//! is visited only if the output depends on it and a parameter is upstream of it. At a
-//! parameter leaf, the adjoint is added to the parameter's gradient, which accumulates across
-//! calls until zeroed, as in PyTorch.
+//! is visited only if the output depends on it and a parameter is upstream of it. A
+//! parameter's share is added straight into its gradient, which accumulates across calls
+//! until zeroed, as in PyTorch.
 
-use crate::graph::{Kind, NodeId, NodeRecord, Var};
-use crate::ops::MAX_ARITY;
+use crate::graph::{GradRoute, Kind, NodeId, NodeRecord, Tape, Var};
+use crate::ops::{GradWrite, Op, MAX_ARITY};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;
 
+/// Where the reverse sweep puts the parameters' shares of `Jᵀ seed`.
+pub(crate) enum ParamSink<'a, T, C> {
+    /// Added straight into the gradient slots (`grads[grad_offset..]`) by the VJP rules that
+    /// produce them: no adjoint buffer for parameters, no zero-fill, no separate add pass.
+    Grads(&'a mut [T]),
+    /// Kept in the parameters' adjoints, which then hold exactly this sweep's share, and
+    /// handed to `at_param(grad_offset, adjoint)` (the dot-product test reads them afterwards;
+    /// Jacobians copy them out).
+    Adjoints(C),
+}
+
+/// The marks of one sweep: node `i` is reached iff `marks[i] == epoch`.
+pub(crate) struct Reached<'a> {
+    pub(crate) marks: &'a mut [u32],
+    pub(crate) epoch: u32,
+}
+
 /// Propagates adjoints from `output` back through every node it depends on.
 ///
 /// `adjoints` must hold the seed at `output`; everything below `output` may hold garbage:
-/// a node's adjoint is zeroed when the sweep first reaches it, just before its first
-/// contribution is added. (Why: zeroing the whole prefix up front touched every buffer twice,
-/// and for large graphs the first touch came long before the use, out of cache; nodes the
-/// output does not depend on, or that need no gradient, are now never touched at all.)
-/// `reached` must be `false` up to `output`. At each parameter reached,
-/// `at_param(grad_offset, adjoint)` is called. Generic over the scalar: run on dual numbers
-/// it is forward-over-reverse.
-pub(crate) fn reverse_sweep<F: Float, T: Elem<F>>(
+/// an input's first contribution in this sweep is written over its adjoint
+/// ([`GradWrite::Assign`]), later ones are added. (Why: zero-filling each buffer before
+/// adding touched it once more; zero-filling the whole prefix up front touched every buffer
+/// twice, out of cache. Nodes the output does not depend on, or that need no gradient, are
+/// never touched at all.) No mark below `output` may equal `reached.epoch`. Generic over the
+/// scalar: run on dual numbers it is forward-over-reverse.
+pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
     nodes: &[NodeRecord<F>],
     values: &[T],
     adjoints: &mut [T],
-    reached: &mut [bool],
+    reached: Reached<'_>,
     output: NodeId,
-    mut at_param: impl FnMut(usize, &[T]),
+    mut params: ParamSink<'_, T, C>,
 ) {
-    reached[output as usize] = true;
+    let Reached { marks, epoch } = reached;
+    marks[output as usize] = epoch;
     for index in (0..=output as usize).rev() {
-        if !reached[index] {
+        if marks[index] != epoch {
             continue;
         }
         let node = &nodes[index];
-        match node.op {
-            crate::ops::Op::Param { grad_offset } => {
-                at_param(grad_offset, &adjoints[node.range()]);
-                continue;
+        if let Op::Param { grad_offset } = node.op {
+            // Under `Grads`, only an output that is itself a parameter gets here.
+            let adjoint = &adjoints[node.range()];
+            match &mut params {
+                ParamSink::Grads(grads) => {
+                    for (g, &a) in grads[grad_offset..grad_offset + node.len]
+                        .iter_mut()
+                        .zip(adjoint)
+                    {
+                        *g += a;
+                    }
+                }
+                ParamSink::Adjoints(at_param) => at_param(grad_offset, adjoint),
             }
-            crate::ops::Op::Constant => continue,
-            _ => {}
+            continue;
         }
         let (before, from_node) = adjoints.split_at_mut(node.offset);
         let grad_out = &from_node[..node.len];
-        let mut inputs: [&[T]; MAX_ARITY] = [&[]; MAX_ARITY];
-        for (slot, &input) in inputs.iter_mut().zip(node.inputs()) {
-            *slot = &values[nodes[input as usize].range()];
-        }
-        let inputs = &inputs[..node.arity as usize];
         let out = &values[node.range()];
-        for (k, &input) in node.inputs().iter().enumerate() {
-            let input_node = &nodes[input as usize];
-            if !input_node.requires_grad {
-                continue;
-            }
-            let grad_in = &mut before[input_node.range()];
-            let first_visit = !std::mem::replace(&mut reached[input as usize], true);
-            if first_visit {
-                grad_in.fill(T::zero());
-            }
-            node.op.vjp(k, inputs, out, grad_out, grad_in);
+        // An unused slot is the empty span 0..0, so both can be sliced without a branch.
+        let [first, second] = &node.input_slots;
+        let inputs: [&[T]; MAX_ARITY] = [&values[first.range()], &values[second.range()]];
+        let inputs = &inputs[..node.arity as usize];
+        for (k, slot) in node.input_slots[..node.arity as usize].iter().enumerate() {
+            let (grad_in, write) = match (slot.route, &mut params) {
+                (GradRoute::None, _) => continue,
+                (GradRoute::Param(grad_offset), ParamSink::Grads(grads)) => (
+                    &mut grads[grad_offset..grad_offset + slot.len],
+                    GradWrite::Add,
+                ),
+                _ => {
+                    let mark = &mut marks[node.inputs[k] as usize];
+                    let write = if *mark == epoch {
+                        GradWrite::Add
+                    } else {
+                        *mark = epoch;
+                        GradWrite::Assign
+                    };
+                    (&mut before[slot.range()], write)
+                }
+            };
+            node.op.vjp(k, inputs, out, grad_out, grad_in, write);
         }
+    }
+}
+
+impl<F: Float> Tape<F> {
+    /// Sizes the sweep's scratch buffers for the graph as it is now, and starts a new epoch
+    /// of marks. Allocates only when the graph grew since the last call.
+    pub(crate) fn next_epoch(&mut self) -> u32 {
+        if self.adjoints.len() < self.values.len() {
+            self.adjoints.resize(self.values.len(), F::zero());
+        }
+        if self.reached.len() < self.nodes.len() {
+            self.reached.resize(self.nodes.len(), 0);
+        }
+        self.epoch = self.epoch.wrapping_add(1);
+        if self.epoch == 0 {
+            // After 2³² sweeps the marks wrap: clear them once.
+            self.reached.fill(0);
+            self.epoch = 1;
+        }
+        self.epoch
     }
 }
 
 impl<'g, F: Float> crate::Graph<'g, F> {
     /// Runs one reverse sweep from `output` seeded with `seed`, accumulating into the
-    /// parameters' gradients. Allocates only when the graph grew since the last call.
-    pub(crate) fn backward_from(&self, output: NodeId, seed: &[F]) {
-        {
+    /// parameters' gradients, then the graph-wide cross-check if it is on. With `for_check`
+    /// (or the switch on), parameters' shares also stay in their adjoints for the check.
+    /// One borrow of the tape for the sweep; allocates only when the graph grew.
+    pub(crate) fn backward_from(&self, output: NodeId, seed: &[F], for_check: bool) {
+        let check_after = {
             let mut guard = self.tape_mut();
             let tape = &mut *guard;
             tape.refresh();
-            let out = &tape.nodes[output as usize];
-            if tape.adjoints.len() < tape.values.len() {
-                tape.adjoints.resize(tape.values.len(), F::zero());
-            }
-            if tape.reached.len() < tape.nodes.len() {
-                tape.reached.resize(tape.nodes.len(), false);
-            }
-            tape.adjoints[out.range()].copy_from_slice(seed);
-            tape.reached[..=output as usize].fill(false);
-            let grads = &mut tape.grads;
-            reverse_sweep(
-                &tape.nodes,
-                &tape.values,
-                &mut tape.adjoints,
-                &mut tape.reached,
-                output,
-                |offset, adjoint| {
+            let epoch = tape.next_epoch();
+            let check_after = tape.check_backward;
+            tape.adjoints[tape.nodes[output as usize].range()].copy_from_slice(seed);
+            let reached = Reached {
+                marks: &mut tape.reached,
+                epoch,
+            };
+            if for_check || check_after {
+                let grads = &mut tape.grads;
+                let add_to_grads = |offset: usize, adjoint: &[F]| {
                     for (g, &a) in grads[offset..offset + adjoint.len()]
                         .iter_mut()
                         .zip(adjoint)
                     {
                         *g += a;
                     }
-                },
-            );
+                };
+                reverse_sweep(
+                    &tape.nodes,
+                    &tape.values,
+                    &mut tape.adjoints,
+                    reached,
+                    output,
+                    ParamSink::Adjoints(add_to_grads),
+                );
+            } else {
+                reverse_sweep(
+                    &tape.nodes,
+                    &tape.values,
+                    &mut tape.adjoints,
+                    reached,
+                    output,
+                    ParamSink::<F, fn(usize, &[F])>::Grads(&mut tape.grads),
+                );
+            }
+            check_after
+        };
+        if check_after {
+            self.after_backward(output, seed);
         }
-        self.after_backward(output, seed);
     }
 }
 
@@ -123,7 +190,7 @@ impl<S: Shape, F: Float, K: Kind> Var<'_, S, F, K> {
     where
         S: ScalarShape,
     {
-        self.graph.backward_from(self.id, &[F::one()]);
+        self.graph.backward_from(self.id, &[F::one()], false);
     }
 
     /// The vector-Jacobian product: adds `seedᵀ · d self / d p` to the gradient of every
@@ -140,6 +207,6 @@ impl<S: Shape, F: Float, K: Kind> Var<'_, S, F, K> {
     /// });
     /// ```
     pub fn backward_with(&self, seed: &Tensor<S, F>) {
-        self.graph.backward_from(self.id, seed.as_slice());
+        self.graph.backward_from(self.id, seed.as_slice(), false);
     }
 }

@@ -3,7 +3,7 @@
 //! Shape rule: `Var<S> (op) Var<S> -> Var<S>`; operands of different shapes do not compile.
 //! Broadcasting is explicit (see `broadcast`), never implied.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
@@ -63,67 +63,72 @@ impl Binary {
         y: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
+        write: GradWrite,
     ) {
-        /// `grad_in[i] += grad_out[i] * d(a[i], b[i], y[i])`.
+        /// `grad_in[i] (+)= grad_out[i] * d(a[i], b[i], y[i])`, one loop per mode.
+        #[inline(always)]
         fn chain<T: Copy + std::ops::AddAssign + std::ops::Mul<Output = T>>(
             a: &[T],
             b: &[T],
             y: &[T],
             g: &[T],
             gin: &mut [T],
+            write: GradWrite,
             d: impl Fn(T, T, T) -> T,
         ) {
             // Zipped, not indexed: no bounds check per element, so the loop vectorizes.
-            for ((((gi, &go), &ai), &bi), &yi) in gin.iter_mut().zip(g).zip(a).zip(b).zip(y) {
-                *gi += go * d(ai, bi, yi);
+            let zipped = gin.iter_mut().zip(g).zip(a).zip(b).zip(y);
+            match write {
+                GradWrite::Add => {
+                    for ((((gi, &go), &ai), &bi), &yi) in zipped {
+                        *gi += go * d(ai, bi, yi);
+                    }
+                }
+                GradWrite::Assign => {
+                    for ((((gi, &go), &ai), &bi), &yi) in zipped {
+                        *gi = go * d(ai, bi, yi);
+                    }
+                }
             }
         }
         let (one, zero) = (T::one(), T::zero());
         match (self, k) {
-            (Self::Add, _) | (Self::Sub, 0) => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi += go;
-                }
-            }
-            (Self::Sub, _) => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi -= go;
-                }
-            }
-            (Self::Mul, 0) => chain(a, b, y, grad_out, grad_in, |_, b, _| b),
-            (Self::Mul, _) => chain(a, b, y, grad_out, grad_in, |a, _, _| a),
-            (Self::Div, 0) => chain(a, b, y, grad_out, grad_in, |_, b, _| b.recip()),
-            (Self::Div, _) => chain(a, b, y, grad_out, grad_in, |_, b, y| -(y / b)),
-            (Self::Maximum, 0) => chain(a, b, y, grad_out, grad_in, |a, b, _| {
+            (Self::Add, _) | (Self::Sub, 0) => write.map(grad_out, grad_in, |go| go),
+            (Self::Sub, _) => write.map(grad_out, grad_in, |go| -go),
+            (Self::Mul, 0) => chain(a, b, y, grad_out, grad_in, write, |_, b, _| b),
+            (Self::Mul, _) => chain(a, b, y, grad_out, grad_in, write, |a, _, _| a),
+            (Self::Div, 0) => chain(a, b, y, grad_out, grad_in, write, |_, b, _| b.recip()),
+            (Self::Div, _) => chain(a, b, y, grad_out, grad_in, write, |_, b, y| -(y / b)),
+            (Self::Maximum, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
                 if a.real() >= b.real() {
                     one
                 } else {
                     zero
                 }
             }),
-            (Self::Maximum, _) => chain(a, b, y, grad_out, grad_in, |a, b, _| {
+            (Self::Maximum, _) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
                 if a.real() >= b.real() {
                     zero
                 } else {
                     one
                 }
             }),
-            (Self::Minimum, 0) => chain(a, b, y, grad_out, grad_in, |a, b, _| {
+            (Self::Minimum, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
                 if a.real() <= b.real() {
                     one
                 } else {
                     zero
                 }
             }),
-            (Self::Minimum, _) => chain(a, b, y, grad_out, grad_in, |a, b, _| {
+            (Self::Minimum, _) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
                 if a.real() <= b.real() {
                     zero
                 } else {
                     one
                 }
             }),
-            (Self::Pow, 0) => chain(a, b, y, grad_out, grad_in, |a, b, y| b * y / a),
-            (Self::Pow, _) => chain(a, b, y, grad_out, grad_in, |a, _, y| y * a.ln()),
+            (Self::Pow, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, y| b * y / a),
+            (Self::Pow, _) => chain(a, b, y, grad_out, grad_in, write, |a, _, y| y * a.ln()),
         }
     }
 }

@@ -8,7 +8,7 @@
 //!
 //! The VJP of a broadcast sums the output's adjoint over the repeated axis.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, Shape};
@@ -63,26 +63,31 @@ impl Broadcast {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(&self, k: usize, grad_out: &[T], grad_in: &mut [T]) {
+    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+        &self,
+        k: usize,
+        grad_out: &[T],
+        grad_in: &mut [T],
+        write: GradWrite,
+    ) {
         match (*self, k) {
             (Self::Scalar, _) => {
+                write.prepare(grad_in);
                 grad_in[0] += grad_out.iter().fold(T::zero(), |acc, &g| acc + g);
             }
             // The row was repeated down the rows: sum the adjoint over them (axis 0).
             (Self::Rows { n }, _) | (Self::AddRow { n }, 1) => {
+                write.prepare(grad_in);
                 for row in grad_out.chunks_exact(n) {
                     for (gi, &g) in grad_in.iter_mut().zip(row) {
                         *gi += g;
                     }
                 }
             }
-            (Self::AddRow { .. }, _) => {
-                for (gi, &g) in grad_in.iter_mut().zip(grad_out) {
-                    *gi += g;
-                }
-            }
+            (Self::AddRow { .. }, _) => write.map(grad_out, grad_in, |g| g),
             // The column was repeated along the columns: sum each row (axis 1).
             (Self::Cols { n }, _) => {
+                write.prepare(grad_in);
                 for (gi, row) in grad_in.iter_mut().zip(grad_out.chunks_exact(n)) {
                     *gi += row.iter().fold(T::zero(), |acc, &g| acc + g);
                 }

@@ -8,7 +8,7 @@
 //! negative number) the value is NaN, as `f64` gives, and NaN propagates to the gradient: no
 //! panic, and no finite-looking wrong number.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
@@ -160,69 +160,74 @@ impl<F: Float> Elementwise<F> {
         }
     }
 
-    /// `grad_in[i] += grad_out[i] * f'(x[i])`, using the output `y = f(x)` where that is
-    /// cheaper than recomputing.
+    /// `grad_in[i] (+)= grad_out[i] * f'(x[i])` (per `write`), using the output `y = f(x)`
+    /// where that is cheaper than recomputing.
     #[inline]
-    pub(crate) fn vjp<T: Elem<F>>(&self, x: &[T], y: &[T], grad_out: &[T], grad_in: &mut [T]) {
-        /// `grad_in[i] += grad_out[i] * d(x[i], y[i])`.
+    pub(crate) fn vjp<T: Elem<F>>(
+        &self,
+        x: &[T],
+        y: &[T],
+        grad_out: &[T],
+        grad_in: &mut [T],
+        write: GradWrite,
+    ) {
+        /// `grad_in[i] (+)= grad_out[i] * d(x[i], y[i])`, one loop per mode.
+        #[inline(always)]
         fn chain<T: Elem<F>, F: Float>(
             x: &[T],
             y: &[T],
             g: &[T],
             gin: &mut [T],
+            write: GradWrite,
             d: impl Fn(T, T) -> T,
         ) {
-            for (((gi, &go), &xi), &yi) in gin.iter_mut().zip(g).zip(x).zip(y) {
-                *gi += go * d(xi, yi);
+            let zipped = gin.iter_mut().zip(g).zip(x).zip(y);
+            match write {
+                GradWrite::Add => {
+                    for (((gi, &go), &xi), &yi) in zipped {
+                        *gi += go * d(xi, yi);
+                    }
+                }
+                GradWrite::Assign => {
+                    for (((gi, &go), &xi), &yi) in zipped {
+                        *gi = go * d(xi, yi);
+                    }
+                }
             }
         }
         let zero = F::zero();
         let one = T::one();
         let saturated = F::of_f64(0.9);
         match *self {
-            Self::Neg | Self::RsubScalar(_) => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi -= go;
-                }
-            }
-            Self::AddScalar(_) | Self::SubScalar(_) => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi += go;
-                }
-            }
-            Self::MulScalar(c) => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi += go * c;
-                }
-            }
-            Self::DivScalar(c) => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi += go / c;
-                }
-            }
-            Self::RdivScalar(_) => chain(x, y, grad_out, grad_in, |x, y| -(y / x)),
-            Self::Square => chain(x, y, grad_out, grad_in, |x, _| x + x),
-            Self::Powi(0) => {}
-            Self::Powi(n) => chain(x, y, grad_out, grad_in, |x, _| {
+            Self::Neg | Self::RsubScalar(_) => write.map(grad_out, grad_in, |go| -go),
+            Self::AddScalar(_) | Self::SubScalar(_) => write.map(grad_out, grad_in, |go| go),
+            Self::MulScalar(c) => write.map(grad_out, grad_in, |go| go * c),
+            Self::DivScalar(c) => write.map(grad_out, grad_in, |go| go / c),
+            Self::RdivScalar(_) => chain(x, y, grad_out, grad_in, write, |x, y| -(y / x)),
+            Self::Square => chain(x, y, grad_out, grad_in, write, |x, _| x + x),
+            Self::Powi(0) => write.prepare(grad_in),
+            Self::Powi(n) => chain(x, y, grad_out, grad_in, write, |x, _| {
                 x.powi(n - 1) * F::of_f64(n as f64)
             }),
-            Self::Powf(p) => chain(x, y, grad_out, grad_in, |x, _| x.powf(p - F::one()) * p),
-            Self::Sqrt => chain(x, y, grad_out, grad_in, |_, y| (y + y).recip()),
-            Self::Exp => chain(x, y, grad_out, grad_in, |_, y| y),
-            Self::Ln => chain(x, y, grad_out, grad_in, |x, _| {
+            Self::Powf(p) => chain(x, y, grad_out, grad_in, write, |x, _| {
+                x.powf(p - F::one()) * p
+            }),
+            Self::Sqrt => chain(x, y, grad_out, grad_in, write, |_, y| (y + y).recip()),
+            Self::Exp => chain(x, y, grad_out, grad_in, write, |_, y| y),
+            Self::Ln => chain(x, y, grad_out, grad_in, write, |x, _| {
                 if x.real() < zero {
                     T::constant(F::nan())
                 } else {
                     x.recip()
                 }
             }),
-            Self::Sin => chain(x, y, grad_out, grad_in, |x, _| x.cos()),
-            Self::Cos => chain(x, y, grad_out, grad_in, |x, _| -x.sin()),
-            Self::Tan => chain(x, y, grad_out, grad_in, |_, y| one + y * y),
+            Self::Sin => chain(x, y, grad_out, grad_in, write, |x, _| x.cos()),
+            Self::Cos => chain(x, y, grad_out, grad_in, write, |x, _| -x.sin()),
+            Self::Tan => chain(x, y, grad_out, grad_in, write, |_, y| one + y * y),
             // `1 - y²` and `y (1 - y)` are cheap but cancel as the output saturates (relative
             // error about ε / (1 - |y|)); past |y| = 0.9 the derivative comes from `x` instead,
             // at the cost of one `exp`, so it keeps full relative precision.
-            Self::Tanh => chain(x, y, grad_out, grad_in, |x, y| {
+            Self::Tanh => chain(x, y, grad_out, grad_in, write, |x, y| {
                 if num_traits::Float::abs(y.real()) < saturated {
                     one - y * y
                 } else {
@@ -232,7 +237,7 @@ impl<F: Float> Elementwise<F> {
                     e * F::of_f64(4.0) / (d * d)
                 }
             }),
-            Self::Sigmoid => chain(x, y, grad_out, grad_in, |x, y| {
+            Self::Sigmoid => chain(x, y, grad_out, grad_in, write, |x, y| {
                 if y.real() < saturated {
                     y * (one - y)
                 } else {
@@ -241,22 +246,22 @@ impl<F: Float> Elementwise<F> {
                     y * e / (one + e)
                 }
             }),
-            Self::Relu => chain(x, y, grad_out, grad_in, |x, _| {
+            Self::Relu => chain(x, y, grad_out, grad_in, write, |x, _| {
                 if x.real() > zero {
                     one
                 } else {
                     T::zero()
                 }
             }),
-            Self::LeakyRelu(a) => chain(x, y, grad_out, grad_in, |x, _| {
+            Self::LeakyRelu(a) => chain(x, y, grad_out, grad_in, write, |x, _| {
                 if x.real() > zero {
                     one
                 } else {
                     T::constant(a)
                 }
             }),
-            Self::Softplus => chain(x, y, grad_out, grad_in, |x, _| stable_sigmoid(x)),
-            Self::Abs => chain(x, y, grad_out, grad_in, |x, _| {
+            Self::Softplus => chain(x, y, grad_out, grad_in, write, |x, _| stable_sigmoid(x)),
+            Self::Abs => chain(x, y, grad_out, grad_in, write, |x, _| {
                 if x.real() > zero {
                     one
                 } else if x.real() < zero {
@@ -265,14 +270,14 @@ impl<F: Float> Elementwise<F> {
                     T::zero()
                 }
             }),
-            Self::Clamp(lo, hi) => chain(x, y, grad_out, grad_in, |x, _| {
+            Self::Clamp(lo, hi) => chain(x, y, grad_out, grad_in, write, |x, _| {
                 if x.real() < lo || x.real() > hi {
                     T::zero()
                 } else {
                     one
                 }
             }),
-            Self::StopGradient => {}
+            Self::StopGradient => write.prepare(grad_in),
         }
     }
 }

@@ -13,7 +13,7 @@
 //! all dual-number products) runs in the plain loops below: nalgebra's own fallback loop
 //! assumes a unit row stride, so strided views must never reach it.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank1, Rank2};
@@ -191,39 +191,62 @@ impl Linalg {
         inputs: &[&[T]],
         grad_out: &[T],
         grad_in: &mut [T],
+        write: GradWrite,
     ) {
+        let accumulate = write == GradWrite::Add;
         match *self {
             // dA += dC Bᵀ
             Self::MatMul { m, k, n } if input == 0 => {
                 let dc = Strided::row_major(grad_out, m, n);
-                gemm(dc, Strided::transposed(inputs[1], k, n), grad_in, true);
+                gemm(
+                    dc,
+                    Strided::transposed(inputs[1], k, n),
+                    grad_in,
+                    accumulate,
+                );
             }
             // dB += Aᵀ dC
             Self::MatMul { m, k, n } => {
                 let dc = Strided::row_major(grad_out, m, n);
-                gemm(Strided::transposed(inputs[0], m, k), dc, grad_in, true);
+                gemm(
+                    Strided::transposed(inputs[0], m, k),
+                    dc,
+                    grad_in,
+                    accumulate,
+                );
             }
             // dA += dy xᵀ
             Self::MatVec { m, n } if input == 0 => {
                 let dy = Strided::row_major(grad_out, m, 1);
-                gemm(dy, Strided::row_major(inputs[1], 1, n), grad_in, true);
+                gemm(dy, Strided::row_major(inputs[1], 1, n), grad_in, accumulate);
             }
             // dx += Aᵀ dy
             Self::MatVec { m, n } => {
                 let dy = Strided::row_major(grad_out, m, 1);
-                gemm(Strided::transposed(inputs[0], m, n), dy, grad_in, true);
+                gemm(
+                    Strided::transposed(inputs[0], m, n),
+                    dy,
+                    grad_in,
+                    accumulate,
+                );
             }
             // da += dC b
             Self::Outer { m, n } if input == 0 => {
                 let dc = Strided::row_major(grad_out, m, n);
-                gemm(dc, Strided::row_major(inputs[1], n, 1), grad_in, true);
+                gemm(dc, Strided::row_major(inputs[1], n, 1), grad_in, accumulate);
             }
             // db += dCᵀ a
             Self::Outer { m, n } => {
                 let dct = Strided::transposed(grad_out, m, n);
-                gemm(dct, Strided::row_major(inputs[0], m, 1), grad_in, true);
+                gemm(
+                    dct,
+                    Strided::row_major(inputs[0], m, 1),
+                    grad_in,
+                    accumulate,
+                );
             }
             Self::Transpose { m, n } => {
+                write.prepare(grad_in);
                 for i in 0..m {
                     for j in 0..n {
                         grad_in[i * n + j] += grad_out[j * m + i];

@@ -27,6 +27,54 @@ use crate::scalar::{Elem, Float};
 /// The largest number of inputs an op takes.
 pub(crate) const MAX_ARITY: usize = 2;
 
+/// How a VJP rule writes an input's share into `grad_in`.
+///
+/// The reverse sweep passes `Assign` for an input's first contribution in a sweep (its
+/// adjoint then holds garbage from an earlier call) and `Add` for later ones and for
+/// gradient slots. Assigning saves zero-filling the adjoint and reading it back: one pass
+/// over every intermediate buffer. Rules that cannot cheaply overwrite (they write only part
+/// of `grad_in`, or add several terms per entry) call [`GradWrite::prepare`] and add.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum GradWrite {
+    /// `grad_in += share`.
+    Add,
+    /// `grad_in = share` (every entry of `grad_in` is written).
+    Assign,
+}
+
+impl GradWrite {
+    /// Zero-fills `grad_in` for a rule that only adds, when asked to assign.
+    #[inline]
+    pub(crate) fn prepare<T: Copy + num_traits::Zero>(self, grad_in: &mut [T]) {
+        if self == GradWrite::Assign {
+            grad_in.fill(T::zero());
+        }
+    }
+
+    /// `grad_in[i] (+)= share(grad_out[i])` over the whole of `grad_in`, as one tight loop
+    /// per mode.
+    #[inline(always)]
+    pub(crate) fn map<T: Copy + std::ops::AddAssign>(
+        self,
+        grad_out: &[T],
+        grad_in: &mut [T],
+        share: impl Fn(T) -> T,
+    ) {
+        match self {
+            GradWrite::Add => {
+                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
+                    *gi += share(go);
+                }
+            }
+            GradWrite::Assign => {
+                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
+                    *gi = share(go);
+                }
+            }
+        }
+    }
+}
+
 /// Every op a node can record: the registration point of the op families.
 pub(crate) enum Op<F: Float> {
     /// A leaf whose gradient accumulates at `grad_offset` in the gradient buffer.
@@ -97,8 +145,9 @@ impl<F: Float> Op<F> {
         }
     }
 
-    /// Adds input `k`'s share of the vector-Jacobian product to `grad_in`, given the inputs'
-    /// values, the output's value `out` and the output's adjoint `grad_out`.
+    /// Writes input `k`'s share of the vector-Jacobian product into `grad_in` (added or
+    /// assigned, per `write`), given the inputs' values, the output's value `out` and the
+    /// output's adjoint `grad_out`.
     #[inline]
     pub(crate) fn vjp<T: Elem<F>>(
         &self,
@@ -107,19 +156,30 @@ impl<F: Float> Op<F> {
         out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
+        write: GradWrite,
     ) {
         match self {
             Op::Param { .. } | Op::Constant => {}
-            Op::Elementwise(op) => op.vjp(inputs[0], out, grad_out, grad_in),
-            Op::Binary(op) => op.vjp(k, inputs[0], inputs[1], out, grad_out, grad_in),
-            Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in),
-            Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in),
-            Op::Reshape(op) => op.vjp(grad_out, grad_in),
-            Op::Broadcast(op) => op.vjp(k, grad_out, grad_in),
-            Op::Axis(op) => op.vjp(grad_out, grad_in),
-            Op::Select(op) => op.vjp(k, grad_out, grad_in),
-            Op::Nn(op) => op.vjp(k, inputs, out, grad_out, grad_in),
-            Op::Custom(op) => op.vjp(k, inputs, out, grad_out, grad_in),
+            Op::Elementwise(op) => op.vjp(inputs[0], out, grad_out, grad_in, write),
+            Op::Binary(op) => op.vjp(k, inputs[0], inputs[1], out, grad_out, grad_in, write),
+            Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in, write),
+            Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in, write),
+            Op::Reshape(op) => op.vjp(grad_out, grad_in, write),
+            Op::Broadcast(op) => op.vjp(k, grad_out, grad_in, write),
+            Op::Select(op) => op.vjp(k, grad_out, grad_in, write),
+            // These rules only add (custom ops by their documented contract).
+            Op::Axis(op) => {
+                write.prepare(grad_in);
+                op.vjp(grad_out, grad_in)
+            }
+            Op::Nn(op) => {
+                write.prepare(grad_in);
+                op.vjp(k, inputs, out, grad_out, grad_in)
+            }
+            Op::Custom(op) => {
+                write.prepare(grad_in);
+                op.vjp(k, inputs, out, grad_out, grad_in)
+            }
         }
     }
 }

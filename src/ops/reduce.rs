@@ -4,7 +4,7 @@
 //! Shape rule: `Var<S> -> Var<Rank0>` (and `Var<S> . Var<S> -> Var<Rank0>` for `dot`).
 //! Reductions along one axis of a matrix live in `axis`.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Shape};
@@ -112,6 +112,7 @@ impl Reduce {
         out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
+        write: GradWrite,
     ) {
         let g = grad_out[0];
         let x = inputs[0];
@@ -121,11 +122,17 @@ impl Reduce {
                     Self::Mean => g / F::of_f64(x.len() as f64),
                     _ => g,
                 };
-                for gi in grad_in.iter_mut() {
-                    *gi += g;
+                match write {
+                    GradWrite::Add => {
+                        for gi in grad_in.iter_mut() {
+                            *gi += g;
+                        }
+                    }
+                    GradWrite::Assign => grad_in.fill(g),
                 }
             }
             Self::Max | Self::Min => {
+                write.prepare(grad_in);
                 if let Some(i) = arg_extreme(x, matches!(self, Self::Max)) {
                     grad_in[i] += g;
                 }
@@ -134,17 +141,12 @@ impl Reduce {
                 let norm = out[0];
                 // x / |x|, and 0 at x = 0 (a subgradient; `sqrt` has no derivative there).
                 if norm.real() != F::zero() {
-                    for (gi, &xi) in grad_in.iter_mut().zip(x) {
-                        *gi += g * xi / norm;
-                    }
+                    write.map(x, grad_in, |xi| g * xi / norm);
+                } else {
+                    write.prepare(grad_in);
                 }
             }
-            Self::Dot => {
-                let other = inputs[1 - k];
-                for (gi, &o) in grad_in.iter_mut().zip(other) {
-                    *gi += g * o;
-                }
-            }
+            Self::Dot => write.map(inputs[1 - k], grad_in, |o| g * o),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Shape rule: `Var<S> -> Var<S2>` where `S: SameNumel<S2>`, checked through typenum so that
 //! `cargo check` already rejects a reshape that changes the element count.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{SameNumel, Shape};
@@ -23,9 +23,19 @@ impl Reshape {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(&self, grad_out: &[T], grad_in: &mut [T]) {
-        for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-            *gi += go;
+    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+        &self,
+        grad_out: &[T],
+        grad_in: &mut [T],
+        write: GradWrite,
+    ) {
+        match write {
+            GradWrite::Add => {
+                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
+                    *gi += go;
+                }
+            }
+            GradWrite::Assign => grad_in.copy_from_slice(grad_out),
         }
     }
 }

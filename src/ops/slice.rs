@@ -12,7 +12,7 @@
 //! two contiguous ranges of the output; the VJPs add the adjoint back into those ranges.
 //! Dims past typenum's range (see [`crate::shape::TypedNumel`]) are not supported here.
 
-use super::Op;
+use super::{GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, SliceInBounds};
@@ -68,8 +68,21 @@ impl Select {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(&self, k: usize, grad_out: &[T], grad_in: &mut [T]) {
+    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+        &self,
+        k: usize,
+        grad_out: &[T],
+        grad_in: &mut [T],
+        write: GradWrite,
+    ) {
         let offset = self.offset();
+        // A slice writes only part of its input's adjoint: the rest must be zero.
+        let write = if self.is_join() {
+            write
+        } else {
+            write.prepare(grad_in);
+            GradWrite::Add
+        };
         let (from, to) = if self.is_join() {
             let part = if k == 0 {
                 &grad_out[..offset]
@@ -80,9 +93,7 @@ impl Select {
         } else {
             (grad_out, &mut grad_in[offset..offset + grad_out.len()])
         };
-        for (gi, &g) in to.iter_mut().zip(from) {
-            *gi += g;
-        }
+        write.map(from, to, |g| g);
     }
 }
 
