@@ -53,18 +53,19 @@ impl Binary {
         }
     }
 
-    /// Adds operand `k`'s share of the VJP (`k = 0` for `a`, `1` for `b`) to `grad_in`.
+    /// Writes operand `k`'s share of the VJP (`k = 0` for `a = inputs[0]`, `1` for
+    /// `b = inputs[1]`) into `grad_in`, added or assigned per `write`.
     #[inline]
     pub(crate) fn vjp<F: Float, T: Elem<F>>(
         &self,
         k: usize,
-        a: &[T],
-        b: &[T],
+        inputs: &[&[T]],
         y: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
         write: GradWrite,
     ) {
+        let (a, b) = (inputs[0], inputs[1]);
         /// `grad_in[i] (+)= grad_out[i] * d(a[i], b[i], y[i])`, one loop per mode.
         #[inline(always)]
         fn chain<T: Copy + std::ops::AddAssign + std::ops::Mul<Output = T>>(

@@ -161,7 +161,7 @@ impl<F: Float> Op<F> {
         match self {
             Op::Param { .. } | Op::Constant => {}
             Op::Elementwise(op) => op.vjp(inputs[0], out, grad_out, grad_in, write),
-            Op::Binary(op) => op.vjp(k, inputs[0], inputs[1], out, grad_out, grad_in, write),
+            Op::Binary(op) => op.vjp(k, inputs, out, grad_out, grad_in, write),
             Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in, write),
             Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in, write),
             Op::Reshape(op) => op.vjp(grad_out, grad_in, write),
