@@ -36,7 +36,7 @@
 //! | witness | `f64` | `f32` | why |
 //! |---|---|---|---|
 //! | forward vs reverse | `1e-10` | `1e-4` | both exact up to rounding: single ops agree to about `1e-13` (the property tests assert `1e-12` per op), but rounding grows with depth and conditioning (random 8-op chains reach a few `1e-12`); a wrong VJP rule is off by `1e-3` to `1` |
-//! | against finite differences | `1e-6` | `2e-2` | step `h = ε^(1/3) max(1, |x|)` leaves a truncation plus rounding error of order `ε^(2/3)` |
+//! | against finite differences | `1e-6` | `2e-2` | step `h = ε^(1/3) max(1, |x|)` leaves a truncation plus rounding error of order `ε^(2/3)`, measured by [`Jacobian::fd_error`](crate::forward::Jacobian::fd_error): relative above 1, absolute below, since the rounding noise does not shrink with the derivative |
 //!
 //! ```
 //! use tygrad::prelude::*;
@@ -663,7 +663,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         let tolerances = Tolerances::of::<F>();
         let forward = self.jacobian_fwd(x);
         let forward_vs_reverse = forward.relative_error(&self.jacobian_rev(x));
-        let forward_vs_finite_differences = forward.relative_error(&self.jacobian_fd(x));
+        let forward_vs_finite_differences = forward.fd_error(&self.jacobian_fd(x));
         JacobianCheck {
             forward_vs_reverse,
             forward_vs_finite_differences,

@@ -253,6 +253,32 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
         }
     }
 
+    /// The difference to a finite-difference Jacobian `fd`: the largest entry-wise difference
+    /// over the largest entry of either Jacobian, but over no less than 1 (NaN if any entry
+    /// is NaN). Finite differences carry rounding noise of order `ε |f| / h` that does not
+    /// shrink with the derivative, so a purely relative measure would fail a correct
+    /// gradient whose entries all happen to be tiny; below 1 the measure is absolute.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([0.3, 0.7]));
+    ///     let y = (x * 1e-9).sin();
+    ///     assert!(y.jacobian_fwd(x).fd_error(&y.jacobian_fd(x)) < 1e-6);
+    /// });
+    /// ```
+    pub fn fd_error(&self, fd: &Self) -> f64 {
+        let mut diff = 0.0f64;
+        for (a, b) in self.entries().zip(fd.entries()) {
+            let d = (a.as_f64() - b.as_f64()).abs();
+            if d.is_nan() {
+                return f64::NAN;
+            }
+            diff = diff.max(d);
+        }
+        diff / self.max_abs().max(fd.max_abs()).max(1.0)
+    }
+
     /// Every entry, row by row.
     fn entries(&self) -> impl Iterator<Item = F> + '_ {
         self.rows.iter().flat_map(|row| row.iter().copied())

@@ -190,7 +190,7 @@ fn check_output<'g, S: ArrayNumel>(
         if finite_differences {
             within(
                 &format!("gradient d sum(w y)/d{name}, dual numbers vs finite differences"),
-                dual.relative_error(&f.jacobian_fd(x)),
+                dual.fd_error(&f.jacobian_fd(x)),
                 Tolerances::of::<f64>().finite_differences,
             )?;
         }
@@ -313,6 +313,41 @@ op_table! {
 }
 
 /// How many op codes a chain draws from.
+/// A draw that once failed `clamp`: five of six elements clamped, so the gradient of
+/// `sum(w y)` has one non-zero entry, and a small one; finite differences' rounding noise
+/// (`ε |f| / h`, about `5e-11`) then exceeded `1e-6` of it. The finite-difference witness now
+/// measures with [`Jacobian::fd_error`], absolute below 1.
+#[test]
+fn clamp_with_one_small_gradient_entry() {
+    let case = Case {
+        a: vec![
+            0.7189476419517182,
+            0.24970907141680576,
+            -0.9242936456399722,
+            0.7661100113219839,
+            1.0,
+            0.6866028797083075,
+        ],
+        b: vec![
+            -0.3197654176782271,
+            1.0,
+            -0.15985385029573318,
+            0.8419812838179015,
+            -0.9325403109967104,
+            -0.12413051005549047,
+        ],
+        rng: 4322892432340292378,
+        chain: vec![8],
+    };
+    let (a0, b0) = inputs(&case, Domain::Avoid(&[-0.5, 1.0]), Domain::Any);
+    let result = Graph::with_checked(|g| {
+        let a = g.param(a0);
+        let b = g.param(b0);
+        check_output(g, a, b, a.clamp(-0.5, 1.0), case.rng, true, EXACT)
+    });
+    assert_eq!(result, Ok(()));
+}
+
 const CHAIN_OPS: u8 = 26;
 
 /// Op code `code` applied to `y` (elementwise, shape-preserving, total on any finite input:
