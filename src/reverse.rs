@@ -16,7 +16,9 @@ use crate::tensor::Tensor;
 pub(crate) enum ParamSink<'a, T, C> {
     /// Added straight into the gradient slots (`grads[grad_offset..]`) by the VJP rules that
     /// produce them: no adjoint buffer for parameters, no zero-fill, no separate add pass.
-    Grads(&'a mut [T]),
+    /// With `cleared` (a lazy [`Graph::zero_grad`](crate::Graph::zero_grad) is pending, the
+    /// slots hold garbage), a parameter's first share in the sweep is written over its slot.
+    Grads { grads: &'a mut [T], cleared: bool },
     /// Kept in the parameters' adjoints, which then hold exactly this sweep's share, and
     /// handed to `at_param(grad_offset, adjoint)` (the dot-product test reads them afterwards;
     /// Jacobians copy them out).
@@ -54,17 +56,23 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
         }
         let node = &nodes[index];
         if let Op::Param { grad_offset } = node.op {
-            // Under `Grads`, only an output that is itself a parameter gets here.
             let adjoint = &adjoints[node.range()];
             match &mut params {
-                ParamSink::Grads(grads) => {
-                    for (g, &a) in grads[grad_offset..grad_offset + node.len]
-                        .iter_mut()
-                        .zip(adjoint)
-                    {
-                        *g += a;
-                    }
+                // The VJP rules already wrote every other parameter's share into its slot;
+                // only an output that is itself a parameter still holds its seed here.
+                ParamSink::Grads { grads, cleared } if index == output as usize => {
+                    let write = if *cleared {
+                        GradWrite::Assign
+                    } else {
+                        GradWrite::Add
+                    };
+                    write.map(
+                        adjoint,
+                        &mut grads[grad_offset..grad_offset + node.len],
+                        |a| a,
+                    );
                 }
+                ParamSink::Grads { .. } => {}
                 ParamSink::Adjoints(at_param) => at_param(grad_offset, adjoint),
             }
             continue;
@@ -77,22 +85,30 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
         let inputs: [&[T]; MAX_ARITY] = [&values[first.range()], &values[second.range()]];
         let inputs = &inputs[..node.arity as usize];
         for (k, slot) in node.input_slots[..node.arity as usize].iter().enumerate() {
+            if slot.route == GradRoute::None {
+                continue;
+            }
+            // The input's first share in this sweep overwrites, later ones add.
+            let mark = &mut marks[node.inputs[k] as usize];
+            let first = *mark != epoch;
+            *mark = epoch;
             let (grad_in, write) = match (slot.route, &mut params) {
-                (GradRoute::None, _) => continue,
-                (GradRoute::Param(grad_offset), ParamSink::Grads(grads)) => (
+                (GradRoute::Param(grad_offset), ParamSink::Grads { grads, cleared }) => (
                     &mut grads[grad_offset..grad_offset + slot.len],
-                    GradWrite::Add,
-                ),
-                _ => {
-                    let mark = &mut marks[node.inputs[k] as usize];
-                    let write = if *mark == epoch {
-                        GradWrite::Add
-                    } else {
-                        *mark = epoch;
+                    if first && *cleared {
                         GradWrite::Assign
-                    };
-                    (&mut before[slot.range()], write)
-                }
+                    } else {
+                        GradWrite::Add
+                    },
+                ),
+                _ => (
+                    &mut before[slot.range()],
+                    if first {
+                        GradWrite::Assign
+                    } else {
+                        GradWrite::Add
+                    },
+                ),
             };
             node.op.vjp(k, inputs, out, grad_out, grad_in, write);
         }
@@ -100,6 +116,19 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
 }
 
 impl<F: Float> Tape<F> {
+    /// Completes a lazy zero_grad after a sweep of `epoch`: every parameter the sweep reached
+    /// had its slot overwritten; the others are zeroed now.
+    fn zero_unreached_grads(&mut self, epoch: u32) {
+        for &param in &self.params {
+            let node = &self.nodes[param as usize];
+            if self.reached[param as usize] != epoch {
+                let offset = node.op.grad_offset();
+                self.grads[offset..offset + node.len].fill(F::zero());
+            }
+        }
+        self.grads_cleared = false;
+    }
+
     /// Sizes the sweep's scratch buffers for the graph as it is now, and starts a new epoch
     /// of marks. Allocates only when the graph grew since the last call.
     pub(crate) fn next_epoch(&mut self) -> u32 {
@@ -136,15 +165,17 @@ impl<'g, F: Float> crate::Graph<'g, F> {
                 marks: &mut tape.reached,
                 epoch,
             };
+            let cleared = tape.grads_cleared;
             if for_check || check_after {
                 let grads = &mut tape.grads;
+                // Each reached parameter is handed over once per sweep.
+                let write = if cleared {
+                    GradWrite::Assign
+                } else {
+                    GradWrite::Add
+                };
                 let add_to_grads = |offset: usize, adjoint: &[F]| {
-                    for (g, &a) in grads[offset..offset + adjoint.len()]
-                        .iter_mut()
-                        .zip(adjoint)
-                    {
-                        *g += a;
-                    }
+                    write.map(adjoint, &mut grads[offset..offset + adjoint.len()], |a| a);
                 };
                 reverse_sweep(
                     &tape.nodes,
@@ -155,14 +186,22 @@ impl<'g, F: Float> crate::Graph<'g, F> {
                     ParamSink::Adjoints(add_to_grads),
                 );
             } else {
+                let sink: ParamSink<'_, F, fn(usize, &[F])> = ParamSink::Grads {
+                    grads: &mut tape.grads,
+                    cleared,
+                };
                 reverse_sweep(
                     &tape.nodes,
                     &tape.values,
                     &mut tape.adjoints,
                     reached,
                     output,
-                    ParamSink::<F, fn(usize, &[F])>::Grads(&mut tape.grads),
+                    sink,
                 );
+            }
+            if cleared {
+                // The pending zero_grad, for the parameters this sweep did not reach.
+                tape.zero_unreached_grads(epoch);
             }
             check_after
         };

@@ -92,6 +92,12 @@ pub(crate) struct Tape<F: Float> {
     pub(crate) adjoints: Vec<F>,
     /// Accumulated gradients of the parameters, one slot per parameter element.
     pub(crate) grads: Vec<F>,
+    /// A [`Graph::zero_grad`] is pending: every gradient is zero and `grads` holds garbage.
+    /// The next sweep overwrites the slots it reaches and zeroes the rest, which saves a pass
+    /// over every gradient (and, for products, reading the zeroed slots back).
+    pub(crate) grads_cleared: bool,
+    /// The parameters' node ids, in recorded order.
+    pub(crate) params: Vec<NodeId>,
     /// Scratch marks of the reverse sweep: node `i` was reached by the latest sweep iff
     /// `reached[i] == epoch` (bumping the epoch clears every mark without touching them).
     pub(crate) reached: Vec<u32>,
@@ -110,6 +116,8 @@ impl<F: Float> Tape<F> {
             values: Vec::new(),
             adjoints: Vec::new(),
             grads: Vec::new(),
+            grads_cleared: false,
+            params: Vec::new(),
             reached: Vec::new(),
             epoch: 0,
             stale: false,
@@ -127,6 +135,14 @@ impl<F: Float> Tape<F> {
 
     pub(crate) fn value(&self, id: NodeId) -> &[F] {
         &self.values[self.nodes[id as usize].range()]
+    }
+
+    /// The accumulated gradient of parameter `id`, or `None` while a [`Graph::zero_grad`] is
+    /// pending (every gradient is zero).
+    pub(crate) fn grad(&self, id: NodeId) -> Option<&[F]> {
+        let node = &self.nodes[id as usize];
+        let offset = node.op.grad_offset();
+        (!self.grads_cleared).then(|| &self.grads[offset..offset + node.len])
     }
 }
 
@@ -226,6 +242,9 @@ impl<'g, F: Float> Graph<'g, F> {
             Op::Constant
         };
         let id = tape.nodes.len();
+        if param {
+            tape.params.push(node_id(id));
+        }
         tape.nodes.push(NodeRecord {
             op,
             inputs: [0; MAX_ARITY],
@@ -333,6 +352,9 @@ impl<'g, F: Float> Graph<'g, F> {
 
     /// Clears the accumulated gradient of every parameter.
     ///
+    /// It costs nothing at once: the next backward call writes over the gradients it
+    /// reaches instead of adding to them, and zeroes the others.
+    ///
     /// ```
     /// use tygrad::prelude::*;
     /// Graph::with(|g| {
@@ -343,7 +365,7 @@ impl<'g, F: Float> Graph<'g, F> {
     /// });
     /// ```
     pub fn zero_grad(&self) {
-        self.tape.borrow_mut().grads.fill(F::zero());
+        self.tape.borrow_mut().grads_cleared = true;
     }
 
     /// Number of nodes recorded so far (leaves included).

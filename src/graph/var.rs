@@ -240,10 +240,10 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         K: IsParam,
     {
-        let tape = self.graph.tape();
-        let start = tape.nodes[self.id as usize].op.grad_offset();
-        out.as_mut_slice()
-            .copy_from_slice(&tape.grads[start..start + S::NUMEL]);
+        match self.graph.tape().grad(self.id) {
+            Some(grad) => out.as_mut_slice().copy_from_slice(grad),
+            None => out.as_mut_slice().fill(F::zero()),
+        }
     }
 
     /// Clears this parameter's accumulated gradient (PyTorch's `x.grad.data.zero_()`).
@@ -262,8 +262,10 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         K: IsParam,
     {
         let mut tape = self.graph.tape_mut();
-        let start = tape.nodes[self.id as usize].op.grad_offset();
-        tape.grads[start..start + S::NUMEL].fill(F::zero());
+        if !tape.grads_cleared {
+            let start = tape.nodes[self.id as usize].op.grad_offset();
+            tape.grads[start..start + S::NUMEL].fill(F::zero());
+        }
     }
 
     /// Replaces this leaf's value. Nodes computed from it are replayed, in place, at the next
