@@ -26,7 +26,7 @@ fn w2<const N: usize>(variant: &str, runs: usize) -> f64 {
         "primal" => (0..runs).for_each(|_| acc += w2::primal(black_box(x.as_slice()))),
         "replay" => Graph::with(|g| {
             let t = w2::Tygrad::build(g, &x);
-            (0..runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+            (0..runs).for_each(|_| acc += t.replay(black_box(&x)));
         }),
         "rebuild" => (0..runs).for_each(|_| acc += w2::tygrad_rebuild(black_box(&x), &mut tgrad)),
         _ => panic!("unknown variant {variant}"),
@@ -46,7 +46,7 @@ macro_rules! w3 {
             "primal" => (0..$runs).for_each(|_| acc += w3::primal(black_box(x.as_slice()))),
             "replay" => Graph::with(|g| {
                 let t = w3::$module::Tygrad::build(g, &x);
-                (0..$runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+                (0..$runs).for_each(|_| acc += t.replay(black_box(&x)));
             }),
             "rebuild" => (0..$runs)
                 .for_each(|_| acc += w3::$module::tygrad_rebuild(black_box(&x), &mut tgrad)),
@@ -76,7 +76,7 @@ fn main() {
                     "primal" => (0..runs).for_each(|_| acc += w1::primal(black_box(x.as_slice()))),
                     "replay" => Graph::with(|g| {
                         let t = w1::Tygrad::build(g, &x);
-                        (0..runs).for_each(|_| acc += t.gradient(black_box(&x), &mut tgrad));
+                        (0..runs).for_each(|_| acc += t.replay(black_box(&x)));
                     }),
                     "rebuild" => {
                         (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad))
@@ -101,8 +101,8 @@ fn main() {
                         (0..runs).for_each(|_| acc += w4::primal(black_box(&inp), &mut scratch))
                     }
                     "replay" => Graph::with(|g| {
-                        let mut t = w4::Tygrad::build(g, &inp);
-                        (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
+                        let t = w4::Tygrad::build(g, &inp);
+                        (0..runs).for_each(|_| acc += t.replay(black_box(&inp)));
                     }),
                     "rebuild" => (0..runs)
                         .for_each(|_| acc += w4::tygrad_rebuild(black_box(&inp), &mut grad)),
@@ -122,8 +122,8 @@ fn main() {
                         (0..runs).for_each(|_| acc += w5::primal(black_box(&inp), &mut scratch))
                     }
                     "replay" => Graph::with(|g| {
-                        let mut t = w5::Tygrad::build(g, &inp);
-                        (0..runs).for_each(|_| acc += t.gradient(black_box(&inp)));
+                        let t = w5::Tygrad::build(g, &inp);
+                        (0..runs).for_each(|_| acc += t.replay(black_box(&inp)));
                     }),
                     "rebuild" => (0..runs)
                         .for_each(|_| acc += w5::tygrad_rebuild(black_box(&inp), &mut grad)),

@@ -50,9 +50,7 @@ fn w1(c: &mut Criterion) {
     group.bench_function("primal", |b| b.iter(|| w1::primal(black_box(x.as_slice()))));
     Graph::with(|g| {
         let t = w1::Tygrad::build(g, &x);
-        group.bench_function("tygrad_replay", |b| {
-            b.iter(|| t.gradient(black_box(&x), &mut tgrad))
-        });
+        group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&x))));
     });
     group.bench_function("tygrad_rebuild", |b| {
         b.iter(|| w1::tygrad_rebuild(black_box(&x), &mut tgrad))
@@ -111,9 +109,7 @@ fn w2_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
     group.bench_function("primal", |b| b.iter(|| w2::primal(black_box(x.as_slice()))));
     Graph::with(|g| {
         let t = w2::Tygrad::build(g, &x);
-        group.bench_function("tygrad_replay", |b| {
-            b.iter(|| t.gradient(black_box(&x), &mut tgrad))
-        });
+        group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&x))));
     });
     group.bench_function("tygrad_rebuild", |b| {
         b.iter(|| w2::tygrad_rebuild(black_box(&x), &mut tgrad))
@@ -171,9 +167,7 @@ macro_rules! w3_at {
         group.bench_function("primal", |b| b.iter(|| w3::primal(black_box(x.as_slice()))));
         Graph::with(|g| {
             let t = w3::$module::Tygrad::build(g, &x);
-            group.bench_function("tygrad_replay", |b| {
-                b.iter(|| t.gradient(black_box(&x), &mut tgrad))
-            });
+            group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&x))));
         });
         group.bench_function("tygrad_rebuild", |b| {
             b.iter(|| w3::$module::tygrad_rebuild(black_box(&x), &mut tgrad))
@@ -207,8 +201,8 @@ fn w4(c: &mut Criterion) {
         b.iter(|| w4::primal(black_box(&inp), &mut scratch))
     });
     Graph::with(|g| {
-        let mut t = w4::Tygrad::build(g, &inp);
-        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&inp))));
+        let t = w4::Tygrad::build(g, &inp);
+        group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&inp))));
     });
     group.bench_function("tygrad_rebuild", |b| {
         b.iter(|| w4::tygrad_rebuild(black_box(&inp), &mut grad))
@@ -232,8 +226,8 @@ fn w5(c: &mut Criterion) {
         b.iter(|| w5::primal(black_box(&inp), &mut scratch))
     });
     Graph::with(|g| {
-        let mut t = w5::Tygrad::build(g, &inp);
-        group.bench_function("tygrad_replay", |b| b.iter(|| t.gradient(black_box(&inp))));
+        let t = w5::Tygrad::build(g, &inp);
+        group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&inp))));
     });
     group.bench_function("tygrad_rebuild", |b| {
         b.iter(|| w5::tygrad_rebuild(black_box(&inp), &mut grad))

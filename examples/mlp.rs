@@ -2,7 +2,7 @@
 //! full-batch gradient descent on the mean squared error.
 //!
 //! The network is built once as a graph over the four examples; every training step replays
-//! it (`zero_grad`, `backward`, then `set_value` on each parameter). Run with
+//! it (`zero_grad`, `backward`, then an in-place `update` of each parameter). Run with
 //! `cargo run --example mlp`.
 
 use tygrad::prelude::*;
@@ -30,7 +30,7 @@ where
 
 /// One gradient-descent step on a parameter: `p <- p - learning_rate * dL/dp`.
 fn descend<S: Shape>(p: Var<'_, S, f64, kind::Param>) {
-    p.set_value(&p.value().zip_map(&p.grad(), |w, dw| w - LEARNING_RATE * dw));
+    p.update(|w, dw| w - LEARNING_RATE * dw);
 }
 
 fn main() {

@@ -2,8 +2,8 @@
 //!
 //! The model is written as a matrix product: `X θ` with a design matrix `X = [x, 1]` (a
 //! constant) and `θ = [w, b]` (a parameter). The graph is built once; each step replays it:
-//! `set_value` on the parameter, `zero_grad`, `backward`, read the gradient. The result is
-//! checked against the closed-form solution of the normal equations.
+//! `zero_grad`, `backward`, then a gradient step on the parameter in place (`update`). The
+//! result is checked against the closed-form solution of the normal equations.
 //! Run with `cargo run --example regression`.
 
 use tygrad::prelude::*;
@@ -52,10 +52,7 @@ fn main() {
             if step % 50 == 0 {
                 println!("step {step:3}: loss = {:.9}", loss.item());
             }
-            let updated = theta
-                .value()
-                .zip_map(&theta.grad(), |p, dp| p - LEARNING_RATE * dp);
-            theta.set_value(&updated);
+            theta.update(|p, dp| p - LEARNING_RATE * dp);
         }
         let fitted = theta.value();
         (fitted[[0, 0]], fitted[[1, 0]])

@@ -1,5 +1,6 @@
 //! A built graph replays without touching the heap: after one warm-up, `set_value`,
-//! `forward`, `zero_grad`, `backward` / `backward_with` and `grad_into` allocate nothing.
+//! `forward`, `zero_grad`, `backward` / `backward_with`, `grad_into`, `with_grad` and
+//! `update` allocate nothing.
 //!
 //! A counting global allocator sees every allocation of this test binary and counts those of
 //! the calling thread (the test harness allocates on other threads meanwhile).
@@ -130,6 +131,9 @@ fn small_mlp_replay_allocates_nothing() {
             w1.grad_into(&mut grads.0);
             b1.grad_into(&mut grads.1);
             w2.grad_into(&mut grads.2);
+            // A gradient-descent step in place, and a read of a gradient where it lies.
+            w2.update(|w, dw| w - 0.01 * dw);
+            assert!(b1.with_grad(|grad| grad.iter().all(|d| d.is_finite())));
         };
         step(&inputs[REPLAYS]);
         let count = allocations_during(|| inputs[..REPLAYS].iter().for_each(&mut step));

@@ -233,3 +233,25 @@ fn dot_export_names_ops_and_edges() {
         assert_eq!(y.grad_fn(), Some("SumBackward"));
     });
 }
+
+/// Sums, means and dot products of more than eight elements run over eight partial sums (and
+/// a remainder): integer-valued inputs make every order exact, so the values are known.
+#[test]
+fn long_reductions_over_partial_sums() {
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<37>>::from_fn(|[i]| i as f64));
+        let w = g.param(Tensor::<Rank1<37>>::from_fn(|[i]| (i % 5) as f64 - 2.0));
+        let sum = x.sum();
+        assert_eq!(sum.item(), 666.0);
+        assert_eq!(x.mean().item(), 18.0);
+        let dot = x.dot(w);
+        let expected: f64 = (0..37).map(|i| i as f64 * ((i % 5) as f64 - 2.0)).sum();
+        assert_eq!(dot.item(), expected);
+        dot.backward();
+        assert_eq!(x.grad(), w.value());
+        assert_eq!(w.grad(), x.value());
+        // Forward mode runs the same kernel on dual numbers: d sum / dx · v = sum(v).
+        let v = Tensor::<Rank1<37>>::from_fn(|[i]| 1.0 + i as f64 / 4.0);
+        assert_eq!(sum.jvp(&[x.tangent(&v)]).item(), v.iter().sum::<f64>());
+    });
+}

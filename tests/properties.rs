@@ -417,6 +417,40 @@ fn saturated_tanh_and_sigmoid_vjps_keep_relative_precision() {
     });
 }
 
+/// Long inputs go through the tanh and sigmoid VJPs in chunks, plain chunks by the cheap
+/// form and chunks with a saturated element by the per-element rule: across chunk
+/// boundaries, with saturated elements in some chunks only, every entry keeps full relative
+/// precision and matches forward mode.
+#[test]
+fn chunked_tanh_and_sigmoid_vjps_match_forward_mode_elementwise() {
+    Graph::with_checked(|g| {
+        // 300 elements: chunks 0-2 plain (|x| < 1), chunk 3 with saturated ones, chunk 4 mixed.
+        let x = g.param(Tensor::<Rank1<300>>::from_fn(|[i]| {
+            let t = i as f64;
+            if i < 192 {
+                (0.05 * t).sin()
+            } else {
+                8.0 * (0.3 * t).sin()
+            }
+        }));
+        for y in [x.tanh(), x.sigmoid()] {
+            g.zero_grad();
+            y.sum().backward();
+            let ones = Tensor::<Rank1<300>>::ones();
+            let dual = y.jvp(&[x.tangent(&ones)]);
+            let reverse = x.grad();
+            for i in 0..300 {
+                let (f, r) = (dual[i], reverse[i]);
+                assert!(
+                    (f - r).abs() <= 1e-14 * f.abs(),
+                    "{:?} at {i}: forward {f:e}, reverse {r:e}",
+                    y.grad_fn()
+                );
+            }
+        }
+    });
+}
+
 #[test]
 fn domains_stay_finite_and_in_range() {
     let mut g = Gen::new(100);

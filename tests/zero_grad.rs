@@ -122,3 +122,74 @@ fn products_into_zeroed_gradients() {
         assert_eq!(b.grad(), Tensor::from([[4.0, 4.0], [6.0, 6.0]]));
     });
 }
+
+#[test]
+fn with_grad_lends_the_gradient_and_zeros_after_zero_grad() {
+    both_sweeps(|g| {
+        let x = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+        let loss = (x * x).sum();
+        loss.backward();
+        assert_eq!(x.with_grad(|grad| grad.to_vec()), vec![2.0, 4.0, 6.0]);
+        g.zero_grad();
+        assert_eq!(x.with_grad(|grad| grad.to_vec()), vec![0.0; 3]);
+        loss.backward();
+        assert_eq!(x.with_grad(|grad| grad.iter().sum::<f64>()), 12.0);
+    });
+}
+
+#[test]
+fn update_steps_in_place_and_the_graph_replays() {
+    both_sweeps(|g| {
+        let x = g.param(Tensor::<Rank1<2>>::from([1.0, -2.0]));
+        let loss = (x * x).sum();
+        loss.backward();
+        x.update(|x, dx| x - 0.25 * dx);
+        assert_eq!(x.value().as_slice(), &[0.5, -1.0]);
+        assert_eq!(loss.item(), 1.25);
+        // After zero_grad the step sees a zero gradient.
+        g.zero_grad();
+        x.update(|x, dx| x - dx + 1.0);
+        assert_eq!(x.value().as_slice(), &[1.5, 0.0]);
+    });
+}
+
+#[test]
+fn gradient_descent_with_update_converges() {
+    // Minimise (x - 3)² + (y + 1)²: each step of 0.1 shrinks the error by 0.8.
+    Graph::with(|g| {
+        let p = g.param(Tensor::<Rank1<2>>::zeros());
+        let target = g.constant(Tensor::from([3.0, -1.0]));
+        let loss = (p - target).square().sum();
+        for _ in 0..200 {
+            g.zero_grad();
+            loss.backward();
+            p.update(|p, dp| p - 0.1 * dp);
+        }
+        let p = p.value();
+        assert!(
+            (p[0] - 3.0).abs() < 1e-12 && (p[1] + 1.0).abs() < 1e-12,
+            "{p}"
+        );
+    });
+}
+
+#[test]
+fn using_the_graph_inside_with_grad_panics_with_the_cause() {
+    let message = std::panic::catch_unwind(|| {
+        Graph::with(|g| {
+            let x = g.param(Tensor::<Rank0>::from(2.0));
+            (x * x).backward();
+            x.with_grad(|_| (x * 3.0).item());
+        })
+    })
+    .expect_err("recording a node inside with_grad must panic");
+    let message = message
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| message.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap();
+    assert!(
+        message.contains("in use by one of its own closures"),
+        "{message}"
+    );
+}

@@ -14,6 +14,7 @@
 
 use nalgebra::{DVector, Dyn, MatrixView, MatrixViewMut, SVector};
 use num_dual::{DualNum, DualVec};
+use std::hint::black_box;
 use tygrad::prelude::*;
 
 /// The deterministic fill: `scale * sin(0.37 * (i + offset) + 0.11)`.
@@ -120,17 +121,27 @@ pub mod w1 {
         pub fn build(g: &'g Graph<'g>, x: &Tensor<Rank2<2, 2>>) -> Self {
             let x = g.param(x.clone());
             let y = x + 2.0;
-            let loss = (y * y * 3.0).mean();
+            let loss = (y.square() * 3.0).mean();
             Tygrad { graph: g, x, loss }
         }
 
-        /// One full gradient by replay: set the input, zero, backward, read out.
-        pub fn gradient(&self, x: &Tensor<Rank2<2, 2>>, grad: &mut Tensor<Rank2<2, 2>>) -> f64 {
+        /// One full gradient by replay (what is timed): set the input, zero, backward; the
+        /// gradient is left where backward wrote it and lent out, not copied.
+        pub fn replay(&self, x: &Tensor<Rank2<2, 2>>) -> f64 {
             self.x.set_value(x);
             self.graph.zero_grad();
             self.loss.backward();
-            self.x.grad_into(grad);
+            self.x.with_grad(|grad| {
+                black_box(grad);
+            });
             self.loss.item()
+        }
+
+        /// [`Self::replay`], then the gradient copied out.
+        pub fn gradient(&self, x: &Tensor<Rank2<2, 2>>, grad: &mut Tensor<Rank2<2, 2>>) -> f64 {
+            let loss = self.replay(x);
+            self.x.grad_into(grad);
+            loss
         }
     }
 
@@ -230,12 +241,22 @@ pub mod w2 {
             Tygrad { graph: g, x, loss }
         }
 
-        pub fn gradient(&self, x: &Tensor<Rank1<N>>, grad: &mut Tensor<Rank1<N>>) -> f64 {
+        /// One full gradient by replay (timed); the gradient is lent out, not copied.
+        pub fn replay(&self, x: &Tensor<Rank1<N>>) -> f64 {
             self.x.set_value(x);
             self.graph.zero_grad();
             self.loss.backward();
-            self.x.grad_into(grad);
+            self.x.with_grad(|grad| {
+                black_box(grad);
+            });
             self.loss.item()
+        }
+
+        /// [`Self::replay`], then the gradient copied out.
+        pub fn gradient(&self, x: &Tensor<Rank1<N>>, grad: &mut Tensor<Rank1<N>>) -> f64 {
+            let loss = self.replay(x);
+            self.x.grad_into(grad);
+            loss
         }
     }
 
@@ -346,17 +367,27 @@ pub mod w3 {
                         Tygrad { graph: g, x, loss }
                     }
 
-                    /// One full gradient by replay: set the input, zero, backward, read out.
+                    /// One full gradient by replay (timed): set the input, zero, backward;
+                    /// the gradient is lent out, not copied.
+                    pub fn replay(&self, x: &Tensor<Rank1<$n>>) -> f64 {
+                        self.x.set_value(x);
+                        self.graph.zero_grad();
+                        self.loss.backward();
+                        self.x.with_grad(|grad| {
+                            black_box(grad);
+                        });
+                        self.loss.item()
+                    }
+
+                    /// [`Self::replay`], then the gradient copied out.
                     pub fn gradient(
                         &self,
                         x: &Tensor<Rank1<$n>>,
                         grad: &mut Tensor<Rank1<$n>>,
                     ) -> f64 {
-                        self.x.set_value(x);
-                        self.graph.zero_grad();
-                        self.loss.backward();
+                        let loss = self.replay(x);
                         self.x.grad_into(grad);
-                        self.loss.item()
+                        loss
                     }
                 }
 
@@ -581,15 +612,34 @@ pub mod w4 {
             }
         }
 
-        /// One full gradient by replay (parameters set, as a training step would), read out
-        /// into this struct's gradient tensors (see [`Self::flat_gradient`]).
-        pub fn gradient(&mut self, inp: &Inputs) -> f64 {
+        /// One full gradient by replay (timed; parameters set, as a training step would); the
+        /// gradients are lent out where backward wrote them, not copied.
+        pub fn replay(&self, inp: &Inputs) -> f64 {
             self.w1.set_value(&inp.w1);
             self.b1.set_value(&inp.b1);
             self.w2.set_value(&inp.w2);
             self.b2.set_value(&inp.b2);
             self.graph.zero_grad();
             self.loss.backward();
+            self.w1.with_grad(|grad| {
+                black_box(grad);
+            });
+            self.b1.with_grad(|grad| {
+                black_box(grad);
+            });
+            self.w2.with_grad(|grad| {
+                black_box(grad);
+            });
+            self.b2.with_grad(|grad| {
+                black_box(grad);
+            });
+            self.loss.item()
+        }
+
+        /// [`Self::replay`], then the gradients copied out into this struct's gradient
+        /// tensors (see [`Self::flat_gradient`]).
+        pub fn gradient(&mut self, inp: &Inputs) -> f64 {
+            self.replay(inp);
             self.read_gradient()
         }
 
@@ -707,12 +757,26 @@ pub mod w5 {
             }
         }
 
-        /// One full gradient by replay, read out into this struct's gradient tensors.
-        pub fn gradient(&mut self, inp: &Inputs) -> f64 {
+        /// One full gradient by replay (timed); the gradients are lent out where backward
+        /// wrote them, not copied.
+        pub fn replay(&self, inp: &Inputs) -> f64 {
             self.a.set_value(&inp.a);
             self.b.set_value(&inp.b);
             self.graph.zero_grad();
             self.loss.backward();
+            self.a.with_grad(|grad| {
+                black_box(grad);
+            });
+            self.b.with_grad(|grad| {
+                black_box(grad);
+            });
+            self.loss.item()
+        }
+
+        /// [`Self::replay`], then the gradients copied out into this struct's gradient
+        /// tensors.
+        pub fn gradient(&mut self, inp: &Inputs) -> f64 {
+            self.replay(inp);
             self.read_gradient()
         }
 

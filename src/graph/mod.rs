@@ -140,9 +140,23 @@ impl<F: Float> Tape<F> {
     /// The accumulated gradient of parameter `id`, or `None` while a [`Graph::zero_grad`] is
     /// pending (every gradient is zero).
     pub(crate) fn grad(&self, id: NodeId) -> Option<&[F]> {
+        (!self.grads_cleared).then(|| &self.grads[self.grad_range(id)])
+    }
+
+    /// Where parameter `id`'s gradient lives in `grads`.
+    pub(crate) fn grad_range(&self, id: NodeId) -> std::ops::Range<usize> {
         let node = &self.nodes[id as usize];
         let offset = node.op.grad_offset();
-        (!self.grads_cleared).then(|| &self.grads[offset..offset + node.len])
+        offset..offset + node.len
+    }
+
+    /// Carries out a pending lazy [`Graph::zero_grad`] now, for a reader that needs the
+    /// zeros in memory.
+    pub(crate) fn settle_grads(&mut self) {
+        if self.grads_cleared {
+            self.grads.fill(F::zero());
+            self.grads_cleared = false;
+        }
     }
 }
 
@@ -213,25 +227,29 @@ impl<F: Float> Graph<'_, F> {
 }
 
 impl<'g, F: Float> Graph<'g, F> {
+    /// Shared access to the tape. Every access goes through here or [`Self::tape_mut`], so
+    /// that a graph used from inside one of its own closures ([`Var::with_grad`],
+    /// [`Var::update`]) fails with a message that names the cause.
     pub(crate) fn tape(&self) -> Ref<'_, Tape<F>> {
-        self.tape.borrow()
+        self.tape.try_borrow().unwrap_or_else(|_| reentered())
     }
 
+    /// Unique access to the tape (see [`Self::tape`]).
     pub(crate) fn tape_mut(&self) -> RefMut<'_, Tape<F>> {
-        self.tape.borrow_mut()
+        self.tape.try_borrow_mut().unwrap_or_else(|_| reentered())
     }
 
     /// The tape with every value up to date.
     pub(crate) fn fresh_tape(&self) -> Ref<'_, Tape<F>> {
-        if self.tape.borrow().stale {
-            self.tape.borrow_mut().refresh();
+        if self.tape().stale {
+            self.tape_mut().refresh();
         }
-        self.tape.borrow()
+        self.tape()
     }
 
     /// Adds a leaf holding `value`.
     fn leaf<S: Shape, K: Kind>(&'g self, value: &Tensor<S, F>, param: bool) -> Var<'g, S, F, K> {
-        let mut tape = self.tape.borrow_mut();
+        let mut tape = self.tape_mut();
         let offset = tape.values.len();
         tape.values.extend_from_slice(value.as_slice());
         let op = if param {
@@ -290,7 +308,7 @@ impl<'g, F: Float> Graph<'g, F> {
 
     /// Records a computed node and evaluates it at once.
     pub(crate) fn push<S: Shape>(&'g self, op: Op<F>, inputs: &[NodeId]) -> Var<'g, S, F> {
-        let mut guard = self.tape.borrow_mut();
+        let mut guard = self.tape_mut();
         let tape = &mut *guard;
         tape.refresh();
         let offset = tape.values.len();
@@ -344,7 +362,7 @@ impl<'g, F: Float> Graph<'g, F> {
     /// });
     /// ```
     pub fn forward(&self) {
-        let mut guard = self.tape.borrow_mut();
+        let mut guard = self.tape_mut();
         let tape = &mut *guard;
         evaluate(&tape.nodes, &mut tape.values);
         tape.stale = false;
@@ -365,7 +383,7 @@ impl<'g, F: Float> Graph<'g, F> {
     /// });
     /// ```
     pub fn zero_grad(&self) {
-        self.tape.borrow_mut().grads_cleared = true;
+        self.tape_mut().grads_cleared = true;
     }
 
     /// Number of nodes recorded so far (leaves included).
@@ -379,7 +397,7 @@ impl<'g, F: Float> Graph<'g, F> {
     /// });
     /// ```
     pub fn len(&self) -> usize {
-        self.tape.borrow().nodes.len()
+        self.tape().nodes.len()
     }
 
     /// Whether no node has been recorded yet.
@@ -391,6 +409,16 @@ impl<'g, F: Float> Graph<'g, F> {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// The panic of a graph used while it is lent out.
+#[cold]
+#[track_caller]
+fn reentered() -> ! {
+    panic!(
+        "tygrad: this graph is in use by one of its own closures (`Var::with_grad`, \
+         `Var::update`): record nodes, read values and call backward outside the closure"
+    )
 }
 
 /// Converts an arena index to a node id, refusing graphs beyond `u32::MAX` nodes.

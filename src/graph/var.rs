@@ -246,6 +246,69 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         }
     }
 
+    /// Lends this parameter's accumulated gradient (row-major) to `read`, without copying
+    /// it: for using the gradient where it is (a norm, a checksum, a custom update).
+    ///
+    /// The graph is lent out meanwhile: recording nodes, reading values or calling backward
+    /// from inside `read` panics and says so.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
+    ///     (x * x).sum().backward();
+    ///     let norm = x.with_grad(|grad| grad.iter().map(|d| d * d).sum::<f64>().sqrt());
+    ///     assert_eq!(norm, 10.0);
+    /// });
+    /// ```
+    pub fn with_grad<R>(&self, read: impl FnOnce(&[F]) -> R) -> R
+    where
+        K: IsParam,
+    {
+        if self.graph.tape().grads_cleared {
+            self.graph.tape_mut().settle_grads();
+        }
+        let tape = self.graph.tape();
+        read(&tape.grads[tape.grad_range(self.id)])
+    }
+
+    /// Updates this parameter in place from its gradient, element by element:
+    /// `value[i] = step(value[i], grad[i])`. A gradient-descent step, without a copy or an
+    /// allocation; nodes computed from the parameter are replayed at the next read or
+    /// backward call, as after [`set_value`](Self::set_value).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, -2.0]));
+    ///     let loss = (x * x).sum();
+    ///     loss.backward();
+    ///     x.update(|x, dx| x - 0.25 * dx);
+    ///     assert_eq!(x.value().as_slice(), &[0.5, -1.0]);
+    ///     assert_eq!(loss.item(), 1.25);
+    /// });
+    /// ```
+    pub fn update(&self, mut step: impl FnMut(F, F) -> F)
+    where
+        K: IsParam,
+    {
+        let mut guard = self.graph.tape_mut();
+        let tape = &mut *guard;
+        let (value_range, grad_range) = (
+            tape.nodes[self.id as usize].range(),
+            tape.grad_range(self.id),
+        );
+        let values = &mut tape.values[value_range];
+        if tape.grads_cleared {
+            values.iter_mut().for_each(|v| *v = step(*v, F::zero()));
+        } else {
+            for (v, &d) in values.iter_mut().zip(&tape.grads[grad_range]) {
+                *v = step(*v, d);
+            }
+        }
+        tape.stale = true;
+    }
+
     /// Clears this parameter's accumulated gradient (PyTorch's `x.grad.data.zero_()`).
     ///
     /// ```
@@ -263,8 +326,8 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     {
         let mut tape = self.graph.tape_mut();
         if !tape.grads_cleared {
-            let start = tape.nodes[self.id as usize].op.grad_offset();
-            tape.grads[start..start + S::NUMEL].fill(F::zero());
+            let range = tape.grad_range(self.id);
+            tape.grads[range].fill(F::zero());
         }
     }
 
