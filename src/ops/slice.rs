@@ -76,13 +76,16 @@ impl Select {
         write: GradWrite,
     ) {
         let offset = self.offset();
-        // A slice writes only part of its input's adjoint: the rest must be zero.
-        let write = if self.is_join() {
-            write
-        } else {
-            write.prepare(grad_in);
-            GradWrite::Add
-        };
+        // A slice writes only part of its input's adjoint: when assigning, the rest is zeroed
+        // (and the part itself assigned, not zeroed then added).
+        if !self.is_join() && write == GradWrite::Assign {
+            let (before, rest) = grad_in.split_at_mut(offset);
+            let (part, after) = rest.split_at_mut(grad_out.len());
+            before.fill(T::zero());
+            after.fill(T::zero());
+            part.copy_from_slice(grad_out);
+            return;
+        }
         let (from, to) = if self.is_join() {
             let part = if k == 0 {
                 &grad_out[..offset]
