@@ -241,9 +241,12 @@ impl<'g, F: Float> Graph<'g, F> {
 
     /// The tape with every value up to date.
     pub(crate) fn fresh_tape(&self) -> Ref<'_, Tape<F>> {
-        if self.tape().stale {
-            self.tape_mut().refresh();
+        let tape = self.tape();
+        if !tape.stale {
+            return tape;
         }
+        drop(tape);
+        self.tape_mut().refresh();
         self.tape()
     }
 
