@@ -237,19 +237,11 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
     /// });
     /// ```
     pub fn relative_error(&self, other: &Self) -> f64 {
-        let mut diff = 0.0f64;
-        for (a, b) in self.entries().zip(other.entries()) {
-            let d = (a.as_f64() - b.as_f64()).abs();
-            if d.is_nan() {
-                return f64::NAN;
-            }
-            diff = diff.max(d);
-        }
-        let scale = self.max_abs().max(other.max_abs());
+        let diff = self.max_difference(other);
         if diff == 0.0 {
             0.0
         } else {
-            diff / scale
+            diff / self.max_abs().max(other.max_abs())
         }
     }
 
@@ -268,15 +260,20 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
     /// });
     /// ```
     pub fn fd_error(&self, fd: &Self) -> f64 {
+        self.max_difference(fd) / self.max_abs().max(fd.max_abs()).max(1.0)
+    }
+
+    /// The largest entry-wise difference, NaN if any difference is NaN.
+    fn max_difference(&self, other: &Self) -> f64 {
         let mut diff = 0.0f64;
-        for (a, b) in self.entries().zip(fd.entries()) {
+        for (a, b) in self.entries().zip(other.entries()) {
             let d = (a.as_f64() - b.as_f64()).abs();
             if d.is_nan() {
                 return f64::NAN;
             }
             diff = diff.max(d);
         }
-        diff / self.max_abs().max(fd.max_abs()).max(1.0)
+        diff
     }
 
     /// Every entry, row by row.
