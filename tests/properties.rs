@@ -312,7 +312,6 @@ op_table! {
     };
 }
 
-/// How many op codes a chain draws from.
 /// A draw that once failed `clamp`: five of six elements clamped, so the gradient of
 /// `sum(w y)` has one non-zero entry, and a small one; finite differences' rounding noise
 /// (`ε |f| / h`, about `5e-11`) then exceeded `1e-6` of it. The finite-difference witness now
@@ -348,6 +347,7 @@ fn clamp_with_one_small_gradient_entry() {
     assert_eq!(result, Ok(()));
 }
 
+/// How many op codes a chain draws from.
 const CHAIN_OPS: u8 = 26;
 
 /// Op code `code` applied to `y` (elementwise, shape-preserving, total on any finite input:
