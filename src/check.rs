@@ -381,7 +381,7 @@ pub(crate) fn check_nodes<F: Float>(
             *slot = tape.value(input);
         }
         let inputs = &inputs[..node.arity as usize];
-        let out = &tape.values[node.range()];
+        let out = &tape.values[node.full_range()];
         let w: Vec<F> = rng.vector(node.len);
         for (k, &input) in node.inputs().iter().enumerate() {
             if !tape.nodes[input as usize].requires_grad {
@@ -400,9 +400,9 @@ pub(crate) fn check_nodes<F: Float>(
                 })
                 .collect();
             let dual_refs: Vec<&[Dual<F>]> = dual_inputs.iter().map(Vec::as_slice).collect();
-            let mut dual_out = vec![Dual::new(F::zero(), F::zero()); node.len];
+            let mut dual_out = vec![Dual::new(F::zero(), F::zero()); node.len + node.scratch];
             node.op.forward(&dual_refs, &mut dual_out);
-            let jv: Vec<F> = dual_out.iter().map(|d| d.eps).collect();
+            let jv: Vec<F> = dual_out[..node.len].iter().map(|d| d.eps).collect();
             // Reverse mode, locally: the VJP rule seeded with w.
             let mut grad_in = vec![F::zero(); inputs[k].len()];
             node.op

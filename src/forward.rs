@@ -364,8 +364,7 @@ pub(crate) fn dot<F: Float>(a: &[F], b: &[F]) -> F {
 
 /// End (exclusive) of `output`'s value in the flat buffer: only the prefix up to it matters.
 pub(crate) fn end_of<F: Float>(nodes: &[NodeRecord<F>], output: NodeId) -> usize {
-    let node = &nodes[output as usize];
-    node.offset + node.len
+    nodes[output as usize].full_range().end
 }
 
 /// One forward-mode pass: the tangent of `output` when each leaf in `tangents` moves along

@@ -79,7 +79,7 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
         }
         let (before, from_node) = adjoints.split_at_mut(node.offset);
         let grad_out = &from_node[..node.len];
-        let out = &values[node.range()];
+        let out = &values[node.full_range()];
         // An unused slot is the empty span 0..0, so both can be sliced without a branch.
         let [first, second] = &node.input_slots;
         let inputs: [&[T]; MAX_ARITY] = [&values[first.range()], &values[second.range()]];

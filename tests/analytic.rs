@@ -255,3 +255,53 @@ fn long_reductions_over_partial_sums() {
         assert_eq!(sum.jvp(&[x.tangent(&v)]).item(), v.iter().sum::<f64>());
     });
 }
+
+/// `sin` and `cos` keep the other of the pair beside their value for the VJP rule: values,
+/// gradients, seeded VJPs, Jacobians in both modes, the per-node check and second
+/// derivatives all see the right numbers, with the node as an intermediate and as the output.
+#[test]
+fn sin_and_cos_keep_the_other_for_their_vjp() {
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<3>>::from([0.3, -1.2, 2.5]));
+        let (s, c) = (x.sin(), x.cos());
+        for i in 0..3 {
+            let xi = x.value()[i];
+            assert_eq!(s.value()[i], xi.sin());
+            assert_eq!(c.value()[i], xi.cos());
+        }
+        // As outputs, seeded.
+        let seed = Tensor::from([1.0, 10.0, 100.0]);
+        s.backward_with(&seed);
+        c.backward_with(&seed);
+        for i in 0..3 {
+            let xi = x.value()[i];
+            let expected = seed[i] * (xi.cos() - xi.sin());
+            assert!((x.grad()[i] - expected).abs() <= 1e-14 * expected.abs());
+        }
+        assert!(s.jacobian_fwd(x).relative_error(&s.jacobian_rev(x)) <= 1e-15);
+        assert!(c.check_jacobians(x).passed);
+        // As intermediates, after a new input: the kept half is replayed with the value.
+        let f = (s * c).sum() + s.square().sum();
+        x.set_value(&Tensor::from([1.0, 0.5, -0.25]));
+        g.zero_grad();
+        f.backward();
+        for i in 0..3 {
+            let xi = x.value()[i];
+            // d/dx (sin cos + sin²) = cos 2x + sin 2x
+            let expected = (2.0 * xi).cos() + (2.0 * xi).sin();
+            assert!((x.grad()[i] - expected).abs() <= 1e-14, "{i}");
+        }
+        assert!(f.check_vjps().is_ok());
+        // Forward over reverse runs the sweep on dual numbers, reading the kept half too.
+        let h = f.hessian(x);
+        let v = Tensor::from([0.5, -1.0, 2.0]);
+        let hv = f.hvp(x, &v);
+        for i in 0..3 {
+            let xi = x.value()[i];
+            // d²/dx² = -2 sin 2x + 2 cos 2x on the diagonal, 0 elsewhere.
+            let d2 = 2.0 * ((2.0 * xi).cos() - (2.0 * xi).sin());
+            assert!((h[(i, i)] - d2).abs() <= 1e-13);
+            assert!((hv[i] - d2 * v[i]).abs() <= 1e-13);
+        }
+    });
+}

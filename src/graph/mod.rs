@@ -34,6 +34,10 @@ pub(crate) struct NodeRecord<F: Float> {
     pub(crate) offset: usize,
     /// Number of elements.
     pub(crate) len: usize,
+    /// Elements after the value that the kernel fills for its VJP rule to read (`cos x`
+    /// beside `sin x`), so the backward pass does not compute them again; usually 0. The
+    /// adjoint buffer keeps the same layout (its scratch part unused).
+    pub(crate) scratch: usize,
     /// The node's dims, for introspection and messages.
     pub(crate) dims: &'static [usize],
     /// Whether any parameter is upstream: the reverse sweep skips nodes that need no gradient.
@@ -77,6 +81,11 @@ pub(crate) enum GradRoute {
 impl<F: Float> NodeRecord<F> {
     pub(crate) fn range(&self) -> std::ops::Range<usize> {
         self.offset..self.offset + self.len
+    }
+
+    /// The value and the scratch after it: what the kernel writes and the VJP rule reads.
+    pub(crate) fn full_range(&self) -> std::ops::Range<usize> {
+        self.offset..self.offset + self.len + self.scratch
     }
 
     pub(crate) fn inputs(&self) -> &[NodeId] {
@@ -174,8 +183,10 @@ pub(crate) fn evaluate_node<F: Float, T: Elem<F>>(node: &NodeRecord<F>, values: 
     // An unused slot is the empty span 0..0, so both can be sliced without a branch.
     let [first, second] = &node.input_slots;
     let inputs: [&[T]; MAX_ARITY] = [&before[first.range()], &before[second.range()]];
-    node.op
-        .forward(&inputs[..node.arity as usize], &mut from_node[..node.len]);
+    node.op.forward(
+        &inputs[..node.arity as usize],
+        &mut from_node[..node.len + node.scratch],
+    );
 }
 
 /// Evaluates every node in recorded order (leaves keep their values).
@@ -272,6 +283,7 @@ impl<'g, F: Float> Graph<'g, F> {
             arity: 0,
             offset,
             len: S::NUMEL,
+            scratch: 0,
             dims: S::DIMS,
             requires_grad: param,
             input_slots: Default::default(),
@@ -315,7 +327,8 @@ impl<'g, F: Float> Graph<'g, F> {
         let tape = &mut *guard;
         tape.refresh();
         let offset = tape.values.len();
-        tape.values.resize(offset + S::NUMEL, F::zero());
+        let scratch = op.scratch_len(S::NUMEL);
+        tape.values.resize(offset + S::NUMEL + scratch, F::zero());
         let mut ids = [0; MAX_ARITY];
         ids[..inputs.len()].copy_from_slice(inputs);
         let requires_grad = inputs.iter().any(|&i| tape.nodes[i as usize].requires_grad);
@@ -339,6 +352,7 @@ impl<'g, F: Float> Graph<'g, F> {
             arity: inputs.len() as u8,
             offset,
             len: S::NUMEL,
+            scratch,
             dims: S::DIMS,
             requires_grad,
             input_slots,

@@ -69,6 +69,16 @@ pub(crate) fn stable_softplus<F: Float, T: Elem<F>>(x: T) -> T {
 }
 
 impl<F: Float> Elementwise<F> {
+    /// `sin` keeps `cos x` (and `cos` keeps `sin x`) after its value: the pair costs one
+    /// `sin_cos`, about what one of them costs, and the VJP rule then needs no second
+    /// transcendental pass.
+    pub(crate) fn scratch_len(&self, len: usize) -> usize {
+        match self {
+            Self::Sin | Self::Cos => len,
+            _ => 0,
+        }
+    }
+
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Neg => "NegBackward",
@@ -98,9 +108,23 @@ impl<F: Float> Elementwise<F> {
         }
     }
 
-    /// `out[i] = f(x[i])`.
+    /// `out[i] = f(x[i])`; for `sin` and `cos`, the other of the pair after it when `out` has
+    /// room (see [`Self::scratch_len`]).
     #[inline]
     pub(crate) fn forward<T: Elem<F>>(&self, x: &[T], out: &mut [T]) {
+        /// `value[i], kept[i] = pair(x[i])`, or the value alone without room to keep.
+        fn map_pair<T: Copy>(x: &[T], out: &mut [T], pair: impl Fn(T) -> (T, T)) {
+            let (value, kept) = out.split_at_mut(x.len().min(out.len()));
+            if kept.len() < x.len() {
+                for (v, &xi) in value.iter_mut().zip(x) {
+                    *v = pair(xi).0;
+                }
+                return;
+            }
+            for ((v, k), &xi) in value.iter_mut().zip(kept).zip(x) {
+                (*v, *k) = pair(xi);
+            }
+        }
         fn map<T: Copy>(x: &[T], out: &mut [T], f: impl Fn(T) -> T) {
             for (o, &xi) in out.iter_mut().zip(x) {
                 *o = f(xi);
@@ -128,8 +152,11 @@ impl<F: Float> Elementwise<F> {
                     x.ln()
                 }
             }),
-            Self::Sin => map(x, out, |x| x.sin()),
-            Self::Cos => map(x, out, |x| x.cos()),
+            Self::Sin => map_pair(x, out, |x| x.sin_cos()),
+            Self::Cos => map_pair(x, out, |x| {
+                let (sin, cos) = x.sin_cos();
+                (cos, sin)
+            }),
             Self::Tan => map(x, out, |x| x.tan()),
             Self::Tanh => map(x, out, |x| x.tanh_accurate()),
             Self::Sigmoid => map(x, out, stable_sigmoid),
@@ -161,7 +188,8 @@ impl<F: Float> Elementwise<F> {
     }
 
     /// `grad_in[i] (+)= grad_out[i] * f'(x[i])` (per `write`), using the output `y = f(x)`
-    /// where that is cheaper than recomputing.
+    /// where that is cheaper than recomputing, and what the kernel kept after it (`sin`,
+    /// `cos`).
     #[inline]
     pub(crate) fn vjp<T: Elem<F>>(
         &self,
@@ -250,6 +278,14 @@ impl<F: Float> Elementwise<F> {
                     x.recip()
                 }
             }),
+            // The kernel kept `cos x` (for `cos`: `sin x`) after the value; without it (a
+            // caller that gave no room), the rule computes it.
+            Self::Sin if y.len() >= 2 * x.len() => {
+                chain(x, &y[x.len()..], grad_out, grad_in, write, |_, cos| cos)
+            }
+            Self::Cos if y.len() >= 2 * x.len() => {
+                chain(x, &y[x.len()..], grad_out, grad_in, write, |_, sin| -sin)
+            }
             Self::Sin => chain(x, y, grad_out, grad_in, write, |x, _| x.cos()),
             Self::Cos => chain(x, y, grad_out, grad_in, write, |x, _| -x.sin()),
             Self::Tan => chain(x, y, grad_out, grad_in, write, |_, y| one + y * y),

@@ -109,6 +109,15 @@ impl<F: Float> Op<F> {
         }
     }
 
+    /// How many elements the kernel keeps after a value of `len` for its VJP rule (see
+    /// `NodeRecord::scratch`).
+    pub(crate) fn scratch_len(&self, len: usize) -> usize {
+        match self {
+            Op::Elementwise(op) => op.scratch_len(len),
+            _ => 0,
+        }
+    }
+
     /// The `grad_fn` name of the op (`MulBackward`, ...).
     pub(crate) fn name(&self) -> &'static str {
         match self {
@@ -127,7 +136,8 @@ impl<F: Float> Op<F> {
         }
     }
 
-    /// Computes the op's value from its inputs' values.
+    /// Computes the op's value from its inputs' values (`out` also holds the node's scratch,
+    /// see [`Op::scratch_len`]).
     #[inline]
     pub(crate) fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         match self {
