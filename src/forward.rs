@@ -409,8 +409,12 @@ pub(crate) fn vjp_raw<F: Float, T: Elem<F>>(
     let mut adjoints = vec![T::zero(); end];
     adjoints[nodes[output as usize].range()].copy_from_slice(seed);
     let mut marks = vec![0; output as usize + 1];
+    let mut uniform_marks = vec![0; output as usize + 1];
+    let mut uniform_values = vec![T::zero(); output as usize + 1];
     let reached = Reached {
         marks: &mut marks,
+        uniform_marks: &mut uniform_marks,
+        uniform_values: &mut uniform_values,
         epoch: 1,
     };
     reverse_sweep(

@@ -6,7 +6,7 @@
 //! parameter's share is added straight into its gradient, which accumulates across calls
 //! until zeroed, as in PyTorch.
 
-use crate::graph::{GradRoute, Kind, NodeId, NodeRecord, Tape, Var};
+use crate::graph::{GradRoute, InputSlot, Kind, NodeId, NodeRecord, Tape, Var};
 use crate::ops::{GradWrite, Op, MAX_ARITY};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape};
@@ -25,9 +25,13 @@ pub(crate) enum ParamSink<'a, T, C> {
     Adjoints(C),
 }
 
-/// The marks of one sweep: node `i` is reached iff `marks[i] == epoch`.
-pub(crate) struct Reached<'a> {
+/// The marks of one sweep: node `i` is reached iff `marks[i] == epoch`, and its adjoint is
+/// the one number `uniform_values[i]` in every element, not written out, iff
+/// `uniform_marks[i] == epoch` (0 is never an epoch).
+pub(crate) struct Reached<'a, T> {
     pub(crate) marks: &'a mut [u32],
+    pub(crate) uniform_marks: &'a mut [u32],
+    pub(crate) uniform_values: &'a mut [T],
     pub(crate) epoch: u32,
 }
 
@@ -38,24 +42,43 @@ pub(crate) struct Reached<'a> {
 /// ([`GradWrite::Assign`]), later ones are added. (Why: zero-filling each buffer before
 /// adding touched it once more; zero-filling the whole prefix up front touched every buffer
 /// twice, out of cache. Nodes the output does not depend on, or that need no gradient, are
-/// never touched at all.) No mark below `output` may equal `reached.epoch`. Generic over the
-/// scalar: run on dual numbers it is forward-over-reverse.
+/// never touched at all.) No mark below `output` may equal `reached.epoch`.
+///
+/// Uniform adjoints: a sum or a mean gives each input element the same share, and additions,
+/// negations and scalings pass one number on as one number
+/// ([`Op::uniform_share`]). The sweep keeps such an adjoint as that number and writes it
+/// out only when a rule needs it in memory (or adds it where it meets a written one), so a
+/// loss's `sum` or `mean` and the additions under it cost no pass over their inputs. The
+/// arithmetic per element is unchanged: the numbers are those of the rules themselves.
+///
+/// Generic over the scalar: run on dual numbers it is forward-over-reverse.
 pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
     nodes: &[NodeRecord<F>],
     values: &[T],
     adjoints: &mut [T],
-    reached: Reached<'_>,
+    reached: Reached<'_, T>,
     output: NodeId,
     mut params: ParamSink<'_, T, C>,
 ) {
-    let Reached { marks, epoch } = reached;
+    let Reached {
+        marks,
+        uniform_marks,
+        uniform_values,
+        epoch,
+    } = reached;
     marks[output as usize] = epoch;
     for index in (0..=output as usize).rev() {
         if marks[index] != epoch {
             continue;
         }
         let node = &nodes[index];
+        // This node's adjoint, if the sweep holds it as one number (not written out).
+        let held = (uniform_marks[index] == epoch).then(|| uniform_values[index]);
         if let Op::Param { grad_offset } = node.op {
+            if let Some(g) = held {
+                // Only under `Adjoints`: the callback reads the adjoint from memory.
+                adjoints[node.range()].fill(g);
+            }
             let adjoint = &adjoints[node.range()];
             match &mut params {
                 // The VJP rules already wrote every other parameter's share into its slot;
@@ -77,40 +100,79 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
             }
             continue;
         }
+        let slots = &node.input_slots[..node.arity as usize];
+        // The adjoint as one number, where it is one (a scalar node's always is).
         let (before, from_node) = adjoints.split_at_mut(node.offset);
+        let scalar = held.or_else(|| (node.len == 1).then(|| from_node[0]));
+        let share = |k: usize, slot: &InputSlot| {
+            scalar.and_then(|g| node.op.uniform_share(k, g, slot.len))
+        };
+        // Elementwise rules read a held adjoint as it is; for others it is written out once,
+        // if any input's share needs it in memory.
+        let read_held = held.filter(|_| node.op.takes_uniform_adjoint());
+        if let (Some(g), None) = (held, read_held) {
+            let needs_memory = slots
+                .iter()
+                .enumerate()
+                .any(|(k, slot)| slot.route != GradRoute::None && share(k, slot).is_none());
+            if needs_memory {
+                from_node[..node.len].fill(g);
+            }
+        }
         let grad_out = &from_node[..node.len];
         let out = &values[node.full_range()];
         // An unused slot is the empty span 0..0, so both can be sliced without a branch.
         let [first, second] = &node.input_slots;
         let inputs: [&[T]; MAX_ARITY] = [&values[first.range()], &values[second.range()]];
         let inputs = &inputs[..node.arity as usize];
-        for (k, slot) in node.input_slots[..node.arity as usize].iter().enumerate() {
+        let vjp = |k: usize, grad_in: &mut [T], write: GradWrite| match read_held {
+            Some(g) => node.op.vjp_uniform(inputs, out, g, grad_in, write),
+            None => node.op.vjp(k, inputs, out, grad_out, grad_in, write),
+        };
+        for (k, slot) in slots.iter().enumerate() {
             if slot.route == GradRoute::None {
                 continue;
             }
             // The input's first share in this sweep overwrites, later ones add.
-            let mark = &mut marks[node.inputs[k] as usize];
-            let first = *mark != epoch;
-            *mark = epoch;
-            let (grad_in, write) = match (slot.route, &mut params) {
-                (GradRoute::Param(grad_offset), ParamSink::Grads { grads, cleared }) => (
-                    &mut grads[grad_offset..grad_offset + slot.len],
-                    if first && *cleared {
+            let input = node.inputs[k] as usize;
+            let first = marks[input] != epoch;
+            marks[input] = epoch;
+            let input_uniform = !first && uniform_marks[input] == epoch;
+            let share = share(k, slot);
+            match (slot.route, &mut params, share) {
+                (GradRoute::Param(grad_offset), ParamSink::Grads { grads, cleared }, _) => {
+                    let grad_in = &mut grads[grad_offset..grad_offset + slot.len];
+                    let write = if first && *cleared {
                         GradWrite::Assign
                     } else {
                         GradWrite::Add
-                    },
-                ),
-                _ => (
-                    &mut before[slot.range()],
-                    if first {
+                    };
+                    match share {
+                        Some(s) => write.fill(grad_in, s),
+                        None => vjp(k, grad_in, write),
+                    }
+                }
+                (_, _, Some(s)) if first => {
+                    uniform_marks[input] = epoch;
+                    uniform_values[input] = s;
+                }
+                (_, _, Some(s)) if input_uniform => uniform_values[input] += s,
+                (_, _, Some(s)) => GradWrite::Add.fill(&mut before[slot.range()], s),
+                (_, _, None) => {
+                    let grad_in = &mut before[slot.range()];
+                    let write = if input_uniform {
+                        // Its earlier shares were one number: written out now, then added to.
+                        grad_in.fill(uniform_values[input]);
+                        uniform_marks[input] = 0;
+                        GradWrite::Add
+                    } else if first {
                         GradWrite::Assign
                     } else {
                         GradWrite::Add
-                    },
-                ),
-            };
-            node.op.vjp(k, inputs, out, grad_out, grad_in, write);
+                    };
+                    vjp(k, grad_in, write);
+                }
+            }
         }
     }
 }
@@ -137,11 +199,14 @@ impl<F: Float> Tape<F> {
         }
         if self.reached.len() < self.nodes.len() {
             self.reached.resize(self.nodes.len(), 0);
+            self.uniform_marks.resize(self.nodes.len(), 0);
+            self.uniform_values.resize(self.nodes.len(), F::zero());
         }
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             // After 2³² sweeps the marks wrap: clear them once.
             self.reached.fill(0);
+            self.uniform_marks.fill(0);
             self.epoch = 1;
         }
         self.epoch
@@ -163,6 +228,8 @@ impl<'g, F: Float> crate::Graph<'g, F> {
             tape.adjoints[tape.nodes[output as usize].range()].copy_from_slice(seed);
             let reached = Reached {
                 marks: &mut tape.reached,
+                uniform_marks: &mut tape.uniform_marks,
+                uniform_values: &mut tape.uniform_values,
                 epoch,
             };
             let cleared = tape.grads_cleared;

@@ -110,6 +110,10 @@ pub(crate) struct Tape<F: Float> {
     /// Scratch marks of the reverse sweep: node `i` was reached by the latest sweep iff
     /// `reached[i] == epoch` (bumping the epoch clears every mark without touching them).
     pub(crate) reached: Vec<u32>,
+    /// Scratch of the reverse sweep: node `i`'s adjoint is `uniform_values[i]` in every
+    /// element, not written out, iff `uniform_marks[i] == epoch` (see [`crate::reverse`]).
+    pub(crate) uniform_marks: Vec<u32>,
+    pub(crate) uniform_values: Vec<F>,
     /// The mark of the latest reverse sweep (0 is never a current epoch).
     pub(crate) epoch: u32,
     /// A leaf changed since the last evaluation: computed values must be replayed.
@@ -128,6 +132,8 @@ impl<F: Float> Tape<F> {
             grads_cleared: false,
             params: Vec::new(),
             reached: Vec::new(),
+            uniform_marks: Vec::new(),
+            uniform_values: Vec::new(),
             epoch: 0,
             stale: false,
             check_backward: false,

@@ -21,6 +21,17 @@ pub(crate) enum Binary {
 }
 
 impl Binary {
+    /// Input `k`'s share for an output adjoint of `g` everywhere, where it is `g` or `-g`
+    /// everywhere (see [`super::Op::uniform_share`]).
+    #[inline]
+    pub(crate) fn uniform_share<T: std::ops::Neg<Output = T>>(&self, k: usize, g: T) -> Option<T> {
+        match (self, k) {
+            (Self::Add, _) | (Self::Sub, 0) => Some(g),
+            (Self::Sub, _) => Some(-g),
+            _ => None,
+        }
+    }
+
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Add => "AddBackward",

@@ -68,6 +68,43 @@ pub(crate) fn stable_softplus<F: Float, T: Elem<F>>(x: T) -> T {
     }
 }
 
+/// An output adjoint as the elementwise VJP rules read it: written out element by element
+/// (a slice), or one number for every element ([`Uniform`]), as the reverse sweep keeps the
+/// adjoint below a `sum` or `mean` (see [`crate::reverse`]). Read as one number, it costs the
+/// rule no pass over memory; the arithmetic per element is the same.
+pub(crate) trait GradOut<T: Copy>: Copy {
+    /// The elements `range`.
+    fn part(self, range: std::ops::Range<usize>) -> Self;
+    /// The elements in order (as many as asked for, for [`Uniform`]).
+    fn elements(self) -> impl Iterator<Item = T>;
+}
+
+impl<T: Copy> GradOut<T> for &[T] {
+    #[inline(always)]
+    fn part(self, range: std::ops::Range<usize>) -> Self {
+        &self[range]
+    }
+    #[inline(always)]
+    fn elements(self) -> impl Iterator<Item = T> {
+        self.iter().copied()
+    }
+}
+
+/// An adjoint that is the same number in every element.
+#[derive(Clone, Copy)]
+pub(crate) struct Uniform<T>(pub(crate) T);
+
+impl<T: Copy> GradOut<T> for Uniform<T> {
+    #[inline(always)]
+    fn part(self, _: std::ops::Range<usize>) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn elements(self) -> impl Iterator<Item = T> {
+        std::iter::repeat(self.0)
+    }
+}
+
 impl<F: Float> Elementwise<F> {
     /// `sin` keeps `cos x` (and `cos` keeps `sin x`) after its value: the pair costs one
     /// `sin_cos`, about what one of them costs, and the VJP rule then needs no second
@@ -76,6 +113,19 @@ impl<F: Float> Elementwise<F> {
         match self {
             Self::Sin | Self::Cos => len,
             _ => 0,
+        }
+    }
+
+    /// The input's share for an output adjoint of `g` everywhere, where the rule does not
+    /// depend on the element (see [`super::Op::uniform_share`]).
+    #[inline]
+    pub(crate) fn uniform_share<T: Elem<F>>(&self, g: T) -> Option<T> {
+        match *self {
+            Self::Neg | Self::RsubScalar(_) => Some(-g),
+            Self::AddScalar(_) | Self::SubScalar(_) => Some(g),
+            Self::MulScalar(c) => Some(g * c),
+            Self::DivScalar(c) => Some(g / c),
+            _ => None,
         }
     }
 
@@ -195,7 +245,7 @@ impl<F: Float> Elementwise<F> {
         &self,
         x: &[T],
         y: &[T],
-        grad_out: &[T],
+        grad_out: impl GradOut<T>,
         grad_in: &mut [T],
         write: GradWrite,
     ) {
@@ -204,23 +254,40 @@ impl<F: Float> Elementwise<F> {
         fn chain<T: Elem<F>, F: Float>(
             x: &[T],
             y: &[T],
-            g: &[T],
+            g: impl GradOut<T>,
             gin: &mut [T],
             write: GradWrite,
             d: impl Fn(T, T) -> T,
         ) {
-            let zipped = gin.iter_mut().zip(g).zip(x).zip(y);
+            let zipped = gin.iter_mut().zip(g.elements()).zip(x).zip(y);
             match write {
                 GradWrite::Add => {
-                    for (((gi, &go), &xi), &yi) in zipped {
+                    for (((gi, go), &xi), &yi) in zipped {
                         *gi += go * d(xi, yi);
                     }
                 }
                 GradWrite::Assign => {
-                    for (((gi, &go), &xi), &yi) in zipped {
+                    for (((gi, go), &xi), &yi) in zipped {
                         *gi = go * d(xi, yi);
                     }
                 }
+            }
+        }
+        /// `grad_in[i] (+)= share(grad_out[i])`.
+        #[inline(always)]
+        fn map<T: Elem<F>, F: Float>(
+            g: impl GradOut<T>,
+            gin: &mut [T],
+            write: GradWrite,
+            share: impl Fn(T) -> T,
+        ) {
+            match write {
+                GradWrite::Add => gin.iter_mut().zip(g.elements()).for_each(|(gi, go)| {
+                    *gi += share(go);
+                }),
+                GradWrite::Assign => gin.iter_mut().zip(g.elements()).for_each(|(gi, go)| {
+                    *gi = share(go);
+                }),
             }
         }
         /// [`chain`] with a derivative that is `cheap` where the output passes `plain` and
@@ -229,7 +296,8 @@ impl<F: Float> Elementwise<F> {
         /// numbers are those of the per-element rule.
         #[inline(always)]
         fn chain_chunked<T: Elem<F>, F: Float>(
-            [x, y, g]: [&[T]; 3],
+            [x, y]: [&[T]; 2],
+            g: impl GradOut<T>,
             gin: &mut [T],
             write: GradWrite,
             plain: impl Fn(T) -> bool,
@@ -237,8 +305,9 @@ impl<F: Float> Elementwise<F> {
             saturated: impl Fn(T, T) -> T + Copy,
         ) {
             const CHUNK: usize = 64;
-            let chunks = x.chunks(CHUNK).zip(y.chunks(CHUNK)).zip(g.chunks(CHUNK));
-            for (((x, y), g), gin) in chunks.zip(gin.chunks_mut(CHUNK)) {
+            let chunks = x.chunks(CHUNK).zip(y.chunks(CHUNK)).enumerate();
+            for ((i, (x, y)), gin) in chunks.zip(gin.chunks_mut(CHUNK)) {
+                let g = g.part(i * CHUNK..i * CHUNK + x.len());
                 if y.iter().all(|&y| plain(y)) {
                     chain(x, y, g, gin, write, cheap);
                 } else {
@@ -256,10 +325,10 @@ impl<F: Float> Elementwise<F> {
         let one = T::one();
         let saturated = F::of_f64(0.9);
         match *self {
-            Self::Neg | Self::RsubScalar(_) => write.map(grad_out, grad_in, |go| -go),
-            Self::AddScalar(_) | Self::SubScalar(_) => write.map(grad_out, grad_in, |go| go),
-            Self::MulScalar(c) => write.map(grad_out, grad_in, |go| go * c),
-            Self::DivScalar(c) => write.map(grad_out, grad_in, |go| go / c),
+            Self::Neg | Self::RsubScalar(_) => map(grad_out, grad_in, write, |go| -go),
+            Self::AddScalar(_) | Self::SubScalar(_) => map(grad_out, grad_in, write, |go| go),
+            Self::MulScalar(c) => map(grad_out, grad_in, write, |go| go * c),
+            Self::DivScalar(c) => map(grad_out, grad_in, write, |go| go / c),
             Self::RdivScalar(_) => chain(x, y, grad_out, grad_in, write, |x, y| -(y / x)),
             Self::Square => chain(x, y, grad_out, grad_in, write, |x, _| x + x),
             Self::Powi(0) => write.prepare(grad_in),
@@ -293,7 +362,8 @@ impl<F: Float> Elementwise<F> {
             // error about ε / (1 - |y|)); past |y| = 0.9 the derivative comes from `x` instead,
             // at the cost of one `exp`, so it keeps full relative precision.
             Self::Tanh => chain_chunked(
-                [x, y, grad_out],
+                [x, y],
+                grad_out,
                 grad_in,
                 write,
                 |y| num_traits::Float::abs(y.real()) < saturated,
@@ -306,7 +376,8 @@ impl<F: Float> Elementwise<F> {
                 },
             ),
             Self::Sigmoid => chain_chunked(
-                [x, y, grad_out],
+                [x, y],
+                grad_out,
                 grad_in,
                 write,
                 |y| y.real() < saturated,

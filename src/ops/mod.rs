@@ -51,6 +51,15 @@ impl GradWrite {
         }
     }
 
+    /// `grad_in[i] (+)= share` for every `i`.
+    #[inline]
+    pub(crate) fn fill<T: Copy + std::ops::AddAssign>(self, grad_in: &mut [T], share: T) {
+        match self {
+            GradWrite::Add => grad_in.iter_mut().for_each(|gi| *gi += share),
+            GradWrite::Assign => grad_in.fill(share),
+        }
+    }
+
     /// `grad_in[i] (+)= share(grad_out[i])` over the whole of `grad_in`, as one tight loop
     /// per mode.
     #[inline(always)]
@@ -115,6 +124,46 @@ impl<F: Float> Op<F> {
         match self {
             Op::Elementwise(op) => op.scratch_len(len),
             _ => 0,
+        }
+    }
+
+    /// Input `k`'s share of the VJP when the output's adjoint is the same number `g` in
+    /// every element, if that share is again one number for every element of the input:
+    /// the reverse sweep then passes it on without writing it out (see
+    /// [`crate::reverse`]). The arithmetic is exactly that of the op's VJP rule per element.
+    #[inline]
+    pub(crate) fn uniform_share<T: Elem<F>>(&self, k: usize, g: T, input_len: usize) -> Option<T> {
+        match self {
+            Op::Reduce(reduce::Reduce::Sum) | Op::Reshape(_) => Some(g),
+            Op::Reduce(reduce::Reduce::Mean) => Some(g / F::of_f64(input_len as f64)),
+            Op::Binary(op) => op.uniform_share(k, g),
+            Op::Elementwise(op) => op.uniform_share(g),
+            _ => None,
+        }
+    }
+
+    /// Whether [`Op::vjp_uniform`] takes an adjoint that is one number everywhere as it is.
+    #[inline]
+    pub(crate) fn takes_uniform_adjoint(&self) -> bool {
+        matches!(self, Op::Elementwise(_))
+    }
+
+    /// [`Op::vjp`] for an output adjoint that is `g` in every element, not written out; only
+    /// for ops that [take it](Op::takes_uniform_adjoint).
+    #[inline]
+    pub(crate) fn vjp_uniform<T: Elem<F>>(
+        &self,
+        inputs: &[&[T]],
+        out: &[T],
+        g: T,
+        grad_in: &mut [T],
+        write: GradWrite,
+    ) {
+        match self {
+            Op::Elementwise(op) => {
+                op.vjp(inputs[0], out, elementwise::Uniform(g), grad_in, write)
+            }
+            _ => unreachable!("the sweep writes the adjoint out for this op"),
         }
     }
 
