@@ -104,9 +104,8 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
         // The adjoint as one number, where it is one (a scalar node's always is).
         let (before, from_node) = adjoints.split_at_mut(node.offset);
         let scalar = held.or_else(|| (node.len == 1).then(|| from_node[0]));
-        let share = |k: usize, slot: &InputSlot| {
-            scalar.and_then(|g| node.op.uniform_share(k, g, slot.len))
-        };
+        let share =
+            |k: usize, slot: &InputSlot| scalar.and_then(|g| node.op.uniform_share(k, g, slot.len));
         // Elementwise rules read a held adjoint as it is; for others it is written out once,
         // if any input's share needs it in memory.
         let read_held = held.filter(|_| node.op.takes_uniform_adjoint());

@@ -160,9 +160,7 @@ impl<F: Float> Op<F> {
         write: GradWrite,
     ) {
         match self {
-            Op::Elementwise(op) => {
-                op.vjp(inputs[0], out, elementwise::Uniform(g), grad_in, write)
-            }
+            Op::Elementwise(op) => op.vjp(inputs[0], out, elementwise::Uniform(g), grad_in, write),
             _ => unreachable!("the sweep writes the adjoint out for this op"),
         }
     }
