@@ -8,11 +8,8 @@ use tygrad::prelude::*;
 
 const X: [f64; 5] = [0.5, -1.0, 2.0, 0.25, -3.0];
 
-/// Runs `case` on a plain graph and on a cross-checked one.
-fn both_sweeps(case: impl for<'g> Fn(&'g Graph<'g>)) {
-    Graph::with(|g| case(g));
-    Graph::with_checked(|g| case(g));
-}
+mod common;
+use common::both_sweeps;
 
 fn assert_grad(x: Var<'_, Rank1<5>, f64, kind::Param>, expected: impl Fn(f64) -> f64) {
     let grad = x.grad();

@@ -6,11 +6,8 @@
 
 use tygrad::prelude::*;
 
-/// Runs `case` on a plain graph and on a cross-checked one.
-fn both_sweeps(case: impl for<'g> Fn(&'g Graph<'g>)) {
-    Graph::with(|g| case(g));
-    Graph::with_checked(|g| case(g));
-}
+mod common;
+use common::both_sweeps;
 
 #[test]
 fn a_parameter_the_next_call_does_not_reach_reads_zero() {
