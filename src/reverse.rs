@@ -101,8 +101,8 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
             continue;
         }
         let slots = &node.input_slots[..node.arity as usize];
-        // The adjoint as one number, where it is one (a scalar node's always is).
         let (before, from_node) = adjoints.split_at_mut(node.offset);
+        // The adjoint as one number, where it is one (a scalar node's always is).
         let scalar = held.or_else(|| (node.len == 1).then(|| from_node[0]));
         let share =
             |k: usize, slot: &InputSlot| scalar.and_then(|g| node.op.uniform_share(k, g, slot.len));
