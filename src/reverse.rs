@@ -84,12 +84,7 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
                 // The VJP rules already wrote every other parameter's share into its slot;
                 // only an output that is itself a parameter still holds its seed here.
                 ParamSink::Grads { grads, cleared } if index == output as usize => {
-                    let write = if *cleared {
-                        GradWrite::Assign
-                    } else {
-                        GradWrite::Add
-                    };
-                    write.map(
+                    GradWrite::overwrite_if(*cleared).map(
                         adjoint,
                         &mut grads[grad_offset..grad_offset + node.len],
                         |a| a,
@@ -141,11 +136,7 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
             match (slot.route, &mut params, share) {
                 (GradRoute::Param(grad_offset), ParamSink::Grads { grads, cleared }, _) => {
                     let grad_in = &mut grads[grad_offset..grad_offset + slot.len];
-                    let write = if first && *cleared {
-                        GradWrite::Assign
-                    } else {
-                        GradWrite::Add
-                    };
+                    let write = GradWrite::overwrite_if(first && *cleared);
                     match share {
                         Some(s) => write.fill(grad_in, s),
                         None => vjp(k, grad_in, write),
@@ -159,16 +150,12 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
                 (_, _, Some(s)) => GradWrite::Add.fill(&mut before[slot.range()], s),
                 (_, _, None) => {
                     let grad_in = &mut before[slot.range()];
-                    let write = if input_uniform {
+                    if input_uniform {
                         // Its earlier shares were one number: written out now, then added to.
                         grad_in.fill(uniform_values[input]);
                         uniform_marks[input] = 0;
-                        GradWrite::Add
-                    } else if first {
-                        GradWrite::Assign
-                    } else {
-                        GradWrite::Add
-                    };
+                    }
+                    let write = GradWrite::overwrite_if(first);
                     vjp(k, grad_in, write);
                 }
             }
@@ -181,10 +168,9 @@ impl<F: Float> Tape<F> {
     /// had its slot overwritten; the others are zeroed now.
     fn zero_unreached_grads(&mut self, epoch: u32) {
         for &param in &self.params {
-            let node = &self.nodes[param as usize];
             if self.reached[param as usize] != epoch {
-                let offset = node.op.grad_offset();
-                self.grads[offset..offset + node.len].fill(F::zero());
+                let range = self.grad_range(param);
+                self.grads[range].fill(F::zero());
             }
         }
         self.grads_cleared = false;
@@ -235,11 +221,7 @@ impl<'g, F: Float> crate::Graph<'g, F> {
             if for_check || check_after {
                 let grads = &mut tape.grads;
                 // Each reached parameter is handed over once per sweep.
-                let write = if cleared {
-                    GradWrite::Assign
-                } else {
-                    GradWrite::Add
-                };
+                let write = GradWrite::overwrite_if(cleared);
                 let add_to_grads = |offset: usize, adjoint: &[F]| {
                     write.map(adjoint, &mut grads[offset..offset + adjoint.len()], |a| a);
                 };

@@ -383,6 +383,13 @@ fn chain_step<'g>(code: u8, y: Var<'g, X>, a: Input<'g>, b: Input<'g>) -> Var<'g
     }
 }
 
+/// The case's chain of op codes applied to `a`, one after another.
+fn chain_of<'g>(case: &Case, a: Input<'g>, b: Input<'g>) -> Var<'g, X> {
+    case.chain
+        .iter()
+        .fold(a.node(), |y, &code| chain_step(code, y, a, b))
+}
+
 #[test]
 fn random_chains_of_elementwise_ops() {
     fn property(case: Case) -> TestResult {
@@ -390,10 +397,7 @@ fn random_chains_of_elementwise_ops() {
         verdict(Graph::with_checked(|g| {
             let a = g.param(a0);
             let b = g.param(b0);
-            let y = case
-                .chain
-                .iter()
-                .fold(a.node(), |y, &code| chain_step(code, y, a, b));
+            let y = chain_of(&case, a, b);
             // Exact witnesses only: a chain may pass near a kink.
             check_output(g, a, b, y, case.rng, false, CHAIN)?;
             check_output(g, a, b, y.mean(), case.rng ^ 1, false, CHAIN)
@@ -404,15 +408,13 @@ fn random_chains_of_elementwise_ops() {
         .quickcheck(property as fn(Case) -> TestResult);
 }
 
-/// The gradients of a loss over a random chain, after two accumulated backward calls, a
-/// `zero_grad` and a third call, on one graph (the plain sweep, or the cross-checked one).
+/// The gradients of a loss over a random chain on one graph (the plain sweep, or the
+/// cross-checked one): after two backward calls accumulated on fresh gradients, and after a
+/// `zero_grad` and two more.
 fn chain_gradients<'g>(g: &'g Graph<'g>, case: &Case, a0: Tensor<X>, b0: Tensor<X>) -> Vec<f64> {
     let a = g.param(a0);
     let b = g.param(b0);
-    let y = case
-        .chain
-        .iter()
-        .fold(a.node(), |y, &code| chain_step(code, y, a, b));
+    let y = chain_of(case, a, b);
     // Uniform shares (sum, mean, scalings, additions) meeting written ones (square,
     // product). The sweep visits the terms right to left: `y` first takes two uniform
     // shares, then written ones.

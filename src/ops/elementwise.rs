@@ -8,7 +8,7 @@
 //! negative number) the value is NaN, as `f64` gives, and NaN propagates to the gradient: no
 //! panic, and no finite-looking wrong number.
 
-use super::{GradWrite, Op};
+use super::{GradOut, GradWrite, Op};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
@@ -68,43 +68,6 @@ pub(crate) fn stable_softplus<F: Float, T: Elem<F>>(x: T) -> T {
     }
 }
 
-/// An output adjoint as the elementwise VJP rules read it: written out element by element
-/// (a slice), or one number for every element ([`Uniform`]), as the reverse sweep keeps the
-/// adjoint below a `sum` or `mean` (see [`crate::reverse`]). Read as one number, it costs the
-/// rule no pass over memory; the arithmetic per element is the same.
-pub(crate) trait GradOut<T: Copy>: Copy {
-    /// The elements `range`.
-    fn part(self, range: std::ops::Range<usize>) -> Self;
-    /// The elements in order (as many as asked for, for [`Uniform`]).
-    fn elements(self) -> impl Iterator<Item = T>;
-}
-
-impl<T: Copy> GradOut<T> for &[T] {
-    #[inline(always)]
-    fn part(self, range: std::ops::Range<usize>) -> Self {
-        &self[range]
-    }
-    #[inline(always)]
-    fn elements(self) -> impl Iterator<Item = T> {
-        self.iter().copied()
-    }
-}
-
-/// An adjoint that is the same number in every element.
-#[derive(Clone, Copy)]
-pub(crate) struct Uniform<T>(pub(crate) T);
-
-impl<T: Copy> GradOut<T> for Uniform<T> {
-    #[inline(always)]
-    fn part(self, _: std::ops::Range<usize>) -> Self {
-        self
-    }
-    #[inline(always)]
-    fn elements(self) -> impl Iterator<Item = T> {
-        std::iter::repeat(self.0)
-    }
-}
-
 impl<F: Float> Elementwise<F> {
     /// `sin` keeps `cos x` (and `cos` keeps `sin x`) after its value: the pair costs one
     /// `sin_cos`, about what one of them costs, and the VJP rule then needs no second
@@ -158,19 +121,13 @@ impl<F: Float> Elementwise<F> {
         }
     }
 
-    /// `out[i] = f(x[i])`; for `sin` and `cos`, the other of the pair after it when `out` has
-    /// room (see [`Self::scratch_len`]).
+    /// `out[i] = f(x[i])`; for `sin` and `cos`, followed by the other of the pair (`out` holds
+    /// the node's scratch, see [`Self::scratch_len`]).
     #[inline]
     pub(crate) fn forward<T: Elem<F>>(&self, x: &[T], out: &mut [T]) {
-        /// `value[i], kept[i] = pair(x[i])`, or the value alone without room to keep.
+        /// `value[i], kept[i] = pair(x[i])`, with `out = [value | kept]`.
         fn map_pair<T: Copy>(x: &[T], out: &mut [T], pair: impl Fn(T) -> (T, T)) {
-            let (value, kept) = out.split_at_mut(x.len().min(out.len()));
-            if kept.len() < x.len() {
-                for (v, &xi) in value.iter_mut().zip(x) {
-                    *v = pair(xi).0;
-                }
-                return;
-            }
+            let (value, kept) = out.split_at_mut(x.len());
             for ((v, k), &xi) in value.iter_mut().zip(kept).zip(x) {
                 (*v, *k) = pair(xi);
             }
@@ -273,23 +230,6 @@ impl<F: Float> Elementwise<F> {
                 }
             }
         }
-        /// `grad_in[i] (+)= share(grad_out[i])`.
-        #[inline(always)]
-        fn map<T: Elem<F>, F: Float>(
-            g: impl GradOut<T>,
-            gin: &mut [T],
-            write: GradWrite,
-            share: impl Fn(T) -> T,
-        ) {
-            match write {
-                GradWrite::Add => gin.iter_mut().zip(g.elements()).for_each(|(gi, go)| {
-                    *gi += share(go);
-                }),
-                GradWrite::Assign => gin.iter_mut().zip(g.elements()).for_each(|(gi, go)| {
-                    *gi = share(go);
-                }),
-            }
-        }
         /// [`chain`] with a derivative that is `cheap` where the output passes `plain` and
         /// `saturated` elsewhere, over chunks: a chunk whose outputs all pass takes `cheap`
         /// in one branch-free (vectorizable) loop, any other chunk branches per element. The
@@ -326,10 +266,10 @@ impl<F: Float> Elementwise<F> {
         let one = T::one();
         let saturated = F::of_f64(0.9);
         match *self {
-            Self::Neg | Self::RsubScalar(_) => map(grad_out, grad_in, write, |go| -go),
-            Self::AddScalar(_) | Self::SubScalar(_) => map(grad_out, grad_in, write, |go| go),
-            Self::MulScalar(c) => map(grad_out, grad_in, write, |go| go * c),
-            Self::DivScalar(c) => map(grad_out, grad_in, write, |go| go / c),
+            Self::Neg | Self::RsubScalar(_) => write.map(grad_out, grad_in, |go| -go),
+            Self::AddScalar(_) | Self::SubScalar(_) => write.map(grad_out, grad_in, |go| go),
+            Self::MulScalar(c) => write.map(grad_out, grad_in, |go| go * c),
+            Self::DivScalar(c) => write.map(grad_out, grad_in, |go| go / c),
             Self::RdivScalar(_) => chain(x, y, grad_out, grad_in, write, |x, y| -(y / x)),
             Self::Square => chain(x, y, grad_out, grad_in, write, |x, _| x + x),
             Self::Powi(0) => write.prepare(grad_in),
@@ -348,16 +288,9 @@ impl<F: Float> Elementwise<F> {
                     x.recip()
                 }
             }),
-            // The kernel kept `cos x` (for `cos`: `sin x`) after the value; without it (a
-            // caller that gave no room), the rule computes it.
-            Self::Sin if y.len() >= 2 * x.len() => {
-                chain(x, &y[x.len()..], grad_out, grad_in, write, |_, cos| cos)
-            }
-            Self::Cos if y.len() >= 2 * x.len() => {
-                chain(x, &y[x.len()..], grad_out, grad_in, write, |_, sin| -sin)
-            }
-            Self::Sin => chain(x, y, grad_out, grad_in, write, |x, _| x.cos()),
-            Self::Cos => chain(x, y, grad_out, grad_in, write, |x, _| -x.sin()),
+            // `y` is `[sin x | cos x]` (for `cos`: `[cos x | sin x]`), as the kernel kept it.
+            Self::Sin => chain(x, &y[x.len()..], grad_out, grad_in, write, |_, cos| cos),
+            Self::Cos => chain(x, &y[x.len()..], grad_out, grad_in, write, |_, sin| -sin),
             Self::Tan => chain(x, y, grad_out, grad_in, write, |_, y| one + y * y),
             // `1 - y²` and `y (1 - y)` are cheap but cancel as the output saturates (relative
             // error about ε / (1 - |y|)); past |y| = 0.9 the derivative comes from `x` instead,

@@ -51,13 +51,20 @@ impl GradWrite {
         }
     }
 
+    /// `Assign` for a share that is to be written over `grad_in` (`overwrite`), else `Add`.
+    #[inline]
+    pub(crate) fn overwrite_if(overwrite: bool) -> Self {
+        if overwrite {
+            GradWrite::Assign
+        } else {
+            GradWrite::Add
+        }
+    }
+
     /// `grad_in[i] (+)= share` for every `i`.
     #[inline]
     pub(crate) fn fill<T: Copy + std::ops::AddAssign>(self, grad_in: &mut [T], share: T) {
-        match self {
-            GradWrite::Add => grad_in.iter_mut().for_each(|gi| *gi += share),
-            GradWrite::Assign => grad_in.fill(share),
-        }
+        self.map(Uniform(share), grad_in, |g| g);
     }
 
     /// `grad_in[i] (+)= share(grad_out[i])` over the whole of `grad_in`, as one tight loop
@@ -65,22 +72,52 @@ impl GradWrite {
     #[inline(always)]
     pub(crate) fn map<T: Copy + std::ops::AddAssign>(
         self,
-        grad_out: &[T],
+        grad_out: impl GradOut<T>,
         grad_in: &mut [T],
         share: impl Fn(T) -> T,
     ) {
+        let zipped = grad_in.iter_mut().zip(grad_out.elements());
         match self {
-            GradWrite::Add => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi += share(go);
-                }
-            }
-            GradWrite::Assign => {
-                for (gi, &go) in grad_in.iter_mut().zip(grad_out) {
-                    *gi = share(go);
-                }
-            }
+            GradWrite::Add => zipped.for_each(|(gi, go)| *gi += share(go)),
+            GradWrite::Assign => zipped.for_each(|(gi, go)| *gi = share(go)),
         }
+    }
+}
+
+/// An output adjoint as the VJP rules read it: written out element by element (a slice), or
+/// one number for every element ([`Uniform`]), as the reverse sweep keeps the adjoint below
+/// a `sum` or `mean` (see [`crate::reverse`]). Read as one number, it costs the rule no pass
+/// over memory; the arithmetic per element is the same.
+pub(crate) trait GradOut<T: Copy>: Copy {
+    /// The elements `range`.
+    fn part(self, range: std::ops::Range<usize>) -> Self;
+    /// The elements in order (as many as asked for, for [`Uniform`]).
+    fn elements(self) -> impl Iterator<Item = T>;
+}
+
+impl<T: Copy> GradOut<T> for &[T] {
+    #[inline(always)]
+    fn part(self, range: std::ops::Range<usize>) -> Self {
+        &self[range]
+    }
+    #[inline(always)]
+    fn elements(self) -> impl Iterator<Item = T> {
+        self.iter().copied()
+    }
+}
+
+/// An adjoint that is the same number in every element.
+#[derive(Clone, Copy)]
+pub(crate) struct Uniform<T>(pub(crate) T);
+
+impl<T: Copy> GradOut<T> for Uniform<T> {
+    #[inline(always)]
+    fn part(self, _: std::ops::Range<usize>) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn elements(self) -> impl Iterator<Item = T> {
+        std::iter::repeat(self.0)
     }
 }
 
@@ -160,7 +197,7 @@ impl<F: Float> Op<F> {
         write: GradWrite,
     ) {
         match self {
-            Op::Elementwise(op) => op.vjp(inputs[0], out, elementwise::Uniform(g), grad_in, write),
+            Op::Elementwise(op) => op.vjp(inputs[0], out, Uniform(g), grad_in, write),
             _ => unreachable!("the sweep writes the adjoint out for this op"),
         }
     }

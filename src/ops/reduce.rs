@@ -155,14 +155,7 @@ impl Reduce {
                     Self::Mean => g / F::of_f64(x.len() as f64),
                     _ => g,
                 };
-                match write {
-                    GradWrite::Add => {
-                        for gi in grad_in.iter_mut() {
-                            *gi += g;
-                        }
-                    }
-                    GradWrite::Assign => grad_in.fill(g),
-                }
+                write.fill(grad_in, g);
             }
             Self::Max | Self::Min => {
                 write.prepare(grad_in);
