@@ -4,6 +4,7 @@
 
 pub mod check;
 pub mod forward;
+pub mod fused;
 pub mod graph;
 mod ops;
 mod reverse;

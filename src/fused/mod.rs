@@ -1,0 +1,650 @@
+//! Fused graphs: a whole computation as one type, compiled by rustc into one loop.
+//!
+//! A [`Graph`](crate::Graph) records nodes at run time and replays them through an
+//! interpreter: any shape, any op, but each node costs a dispatch and a pass over its
+//! buffer, forward and backward (a few nanoseconds per node). For the small, elementwise
+//! functions at the heart of optimisation and physics code (an energy, a residual, a test
+//! function like Rosenbrock's) that overhead is most of the cost. A fused graph is the same
+//! kind of expression, written with the same methods and operators, whose structure is its
+//! *type*: `(x + 2.0).square()` is a `Fused<Rank1<4>, Map<Map<Arg<..>, AddScalar>, Square>>`.
+//! rustc monomorphises and inlines it, so evaluating it is one loop over the output's
+//! elements, and each element's forward step and reverse step are the straight-line code a
+//! person would write by hand: no tape, no buffers between nodes, no allocation.
+//!
+//! What a fused graph holds:
+//! - **one argument** `x` ([`function`] hands it to the closure that builds the graph), a
+//!   tensor whose shape is part of the type;
+//! - elementwise ops on it ([`Fused::square`], [`Fused::exp`], `+ - * /` between two fused
+//!   graphs of the same shape or with a scalar, ...), and slices of it ([`Fused::slice`],
+//!   [`Fused::slice_rows`]), each checked by the compiler as on a [`Var`](crate::Var);
+//! - at the end, optionally, a [`sum`](Fused::sum) or a [`mean`](Fused::mean), which makes a
+//!   scalar function ([`Reduced`]).
+//!
+//! Both modes run on the same graph, because every node is generic over the scalar:
+//! - reverse mode: [`Reduced::value_and_grad`] (the gradient of a scalar function, which
+//!   exists only once the graph is reduced to a scalar), and [`Fused::vjp`] for the
+//!   vector-Jacobian product of a non-scalar one, whose seed must have its output's shape;
+//! - forward mode, on [`num_dual`]'s dual numbers: [`Reduced::jvp`] and [`Fused::jvp`], and
+//!   reverse over forward for Hessian-vector products ([`Reduced::hvp`]);
+//! - the cross-check: [`Reduced::check_gradient`] compares `<∇f, u>` from reverse mode with
+//!   the forward-mode derivative along a random `u`.
+//!
+//! A graph is built once and replayed on new arguments, each call a pure function of `x`:
+//! `value_and_grad` *writes* the gradient (like JAX's `value_and_grad`, unlike a graph's
+//! accumulating `backward`). What needs more than one argument, a matrix product, a reduction
+//! in the middle, or the PyTorch-style workflow (`backward`, accumulation, `zero_grad`,
+//! introspection) is the [`Graph`](crate::Graph)'s job.
+//!
+//! ```
+//! use tygrad::fused::{self, Input};
+//! use tygrad::prelude::*;
+//!
+//! // Rosenbrock's function, built once.
+//! let rosenbrock = fused::function(|x: Input<Rank1<3>>| {
+//!     let (head, tail) = (x.slice::<0, 2>(), x.slice::<1, 2>());
+//!     ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum()
+//! });
+//!
+//! // Replayed: one loop, no allocation.
+//! let mut grad = Tensor::zeros();
+//! let value = rosenbrock.value_and_grad(&Tensor::from([1.0, 1.0, 1.0]), &mut grad);
+//! assert_eq!((value, grad.as_slice()), (0.0, &[0.0, 0.0, 0.0][..]));
+//!
+//! let value = rosenbrock.value_and_grad(&Tensor::from([0.0, 0.0, 0.0]), &mut grad);
+//! assert_eq!((value, grad.as_slice()), (2.0, &[-2.0, -2.0, 0.0][..]));
+//!
+//! // Every gradient can be checked against forward mode.
+//! assert!(rosenbrock.check_gradient(&Tensor::from([0.3, -1.2, 2.0])).passed);
+//! ```
+//!
+//! Shapes are checked as everywhere in tygrad:
+//!
+//! ```compile_fail
+//! use tygrad::fused::{self, Input};
+//! use tygrad::prelude::*;
+//! // `Rank1<2>` plus `Rank1<3>`: mismatched types.
+//! let f = fused::function(|x: Input<Rank1<3>>| x.slice::<0, 2>() + x);
+//! ```
+
+pub mod node;
+
+pub use node::{Arg, Binary, Node, Unary};
+use node::{Map, Offset, Zip};
+
+use crate::check::{SplitMix64, Tolerances};
+use crate::scalar::{Elem, Float};
+use crate::shape::{Rank1, Rank2, Shape, SliceInBounds};
+use crate::tensor::Tensor;
+use num_dual::Dual;
+use std::fmt;
+use std::marker::PhantomData;
+
+/// A fused graph whose output has shape `S`: an elementwise function of the argument, whose
+/// structure `E` is a type (see the [module docs](self)).
+///
+/// ```
+/// use tygrad::fused::{self, Input};
+/// use tygrad::prelude::*;
+/// let f = fused::function(|x: Input<Rank1<2>>| x.exp() * 2.0);
+/// assert_eq!(f.eval(&Tensor::from([0.0, 0.0])).as_slice(), &[2.0, 2.0]);
+/// ```
+pub struct Fused<S: Shape, E, F: Float = f64> {
+    node: E,
+    _types: PhantomData<(S, F)>,
+}
+
+impl<S: Shape, E: Copy, F: Float> Clone for Fused<S, E, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S: Shape, E: Copy, F: Float> Copy for Fused<S, E, F> {}
+
+/// The argument of a fused graph of shape `X`, as [`function`] hands it to its closure.
+///
+/// ```
+/// use tygrad::fused::{self, Input};
+/// use tygrad::prelude::*;
+/// let identity = fused::function(|x: Input<Rank2<2, 2>>| x);
+/// let x = Tensor::from([[1.0, 2.0], [3.0, 4.0]]);
+/// assert_eq!(identity.eval(&x), x);
+/// ```
+pub type Input<X, F = f64> = Fused<X, Arg<X, F>, F>;
+
+/// Builds a fused graph: `build` receives the argument and returns the graph (a [`Fused`]
+/// function of it, or a [`Reduced`] scalar one), which can then be evaluated and
+/// differentiated on any number of arguments.
+///
+/// ```
+/// use tygrad::fused::{self, Input};
+/// use tygrad::prelude::*;
+/// let energy = fused::function(|x: Input<Rank1<3>>| (x.square() * 0.5).sum());
+/// let mut grad = Tensor::zeros();
+/// assert_eq!(energy.value_and_grad(&Tensor::from([1.0, 2.0, 3.0]), &mut grad), 7.0);
+/// assert_eq!(grad.as_slice(), &[1.0, 2.0, 3.0]);
+/// ```
+pub fn function<X: Shape, F: Float, R>(build: impl FnOnce(Input<X, F>) -> R) -> R {
+    build(Fused::new(Arg::new()))
+}
+
+impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
+    fn new(node: E) -> Self {
+        Fused {
+            node,
+            _types: PhantomData,
+        }
+    }
+
+    /// The root node: its type is the whole graph.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input, Node};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<1>>| x * 3.0);
+    /// assert_eq!(f.node().at(&[2.0], 0).0, 6.0);
+    /// ```
+    pub fn node(&self) -> &E {
+        &self.node
+    }
+
+    fn map<U: Unary<F>>(self, function: U) -> Fused<S, Map<E, U>, F> {
+        Fused::new(Map {
+            child: self.node,
+            function,
+        })
+    }
+
+    fn zip<B: Node<F, Arg = E::Arg>, O: Binary<F>>(
+        self,
+        right: B,
+        function: O,
+    ) -> Fused<S, Zip<E, B, O>, F> {
+        Fused::new(Zip {
+            left: self.node,
+            right,
+            function,
+        })
+    }
+
+    /// The output for the argument `x`.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.square());
+    /// assert_eq!(f.eval(&Tensor::from([3.0, -2.0])).as_slice(), &[9.0, 4.0]);
+    /// ```
+    pub fn eval(&self, x: &Tensor<E::Arg, F>) -> Tensor<S, F> {
+        let x = x.as_slice();
+        flat(|i| self.node.at(x, i).0)
+    }
+
+    /// The vector-Jacobian product: writes `Jᵀ seed` into `grad` (the seed has the output's
+    /// shape, checked by the compiler) and returns the output.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<3>>| x * 2.0);
+    /// let mut grad = Tensor::zeros();
+    /// f.vjp(&Tensor::from([2.0, 2.0, 2.0]), &Tensor::from([0.1, 1.0, 10.0]), &mut grad);
+    /// assert_eq!(grad.as_slice(), &[0.2, 2.0, 20.0]);
+    /// ```
+    pub fn vjp(
+        &self,
+        x: &Tensor<E::Arg, F>,
+        seed: &Tensor<S, F>,
+        grad: &mut Tensor<E::Arg, F>,
+    ) -> Tensor<S, F> {
+        let (x, seed) = (x.as_slice(), seed.as_slice());
+        let grad = grad.as_mut_slice();
+        grad.fill(F::zero());
+        flat(|i| {
+            let (value, local) = self.node.at(x, i);
+            self.node.back(local, seed[i], grad, i);
+            value
+        })
+    }
+
+    /// Forward mode: the output and its directional derivative `J u` along `tangent`, by
+    /// one pass on dual numbers.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.square());
+    /// let (y, dy) = f.jvp(&Tensor::from([3.0, 4.0]), &Tensor::from([1.0, 0.5]));
+    /// assert_eq!((y.as_slice(), dy.as_slice()), (&[9.0, 16.0][..], &[6.0, 4.0][..]));
+    /// ```
+    pub fn jvp(
+        &self,
+        x: &Tensor<E::Arg, F>,
+        tangent: &Tensor<E::Arg, F>,
+    ) -> (Tensor<S, F>, Tensor<S, F>) {
+        let x = duals(x, tangent);
+        let out: Tensor<S, Dual<F>> = flat(|i| self.node.at(&x, i).0);
+        (out.map(|d| d.re), out.map(|d| d.eps))
+    }
+
+    /// Reduces to a scalar function: the sum of every element.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<3>>| x.sum());
+    /// assert_eq!(f.value(&Tensor::from([1.0, 2.0, 3.0])), 6.0);
+    /// ```
+    pub fn sum(self) -> Reduced<S, E, F> {
+        Reduced {
+            node: self.node,
+            scale: F::one(),
+            _shape: PhantomData,
+        }
+    }
+
+    /// Reduces to a scalar function: the mean of every element.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<4>>| x.mean());
+    /// assert_eq!(f.value(&Tensor::from([1.0, 2.0, 3.0, 6.0])), 3.0);
+    /// ```
+    pub fn mean(self) -> Reduced<S, E, F> {
+        Reduced {
+            node: self.node,
+            scale: F::of_f64(1.0 / S::NUMEL as f64),
+            _shape: PhantomData,
+        }
+    }
+
+    /// `xⁿ` for an integer `n`, elementwise.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<1>>| x.powi(3).sum());
+    /// let mut grad = Tensor::zeros();
+    /// assert_eq!(f.value_and_grad(&Tensor::from([2.0]), &mut grad), 8.0);
+    /// assert_eq!(grad.as_slice(), &[12.0]);
+    /// ```
+    pub fn powi(self, n: i32) -> Fused<S, Map<E, node::Powi>, F> {
+        self.map(node::Powi(n))
+    }
+}
+
+/// The elementwise functions of a fused graph, each with an example that checks its gradient
+/// against forward mode.
+macro_rules! unary_methods {
+    ($($(#[$doc:meta])* $method:ident => $node:ident;)*) => {
+        impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {$(
+            $(#[$doc])*
+            ///
+            /// ```
+            /// use tygrad::fused::{self, Input};
+            /// use tygrad::prelude::*;
+            #[doc = concat!(
+                "let f = fused::function(|x: Input<Rank1<3>>| x.", stringify!($method), "().sum());"
+            )]
+            /// let x = Tensor::from([0.25, 0.5, 2.0]);
+            /// assert!(f.check_gradient(&x).passed);
+            /// ```
+            pub fn $method(self) -> Fused<S, Map<E, node::$node>, F> {
+                self.map(node::$node)
+            }
+        )*}
+    };
+}
+
+unary_methods! {
+    /// `x²`, elementwise.
+    square => Square;
+    /// `√x`, elementwise.
+    sqrt => Sqrt;
+    /// `eˣ`, elementwise.
+    exp => Exp;
+    /// `ln x`, elementwise (NaN below 0).
+    ln => Ln;
+    /// `sin x`, elementwise.
+    sin => Sin;
+    /// `cos x`, elementwise.
+    cos => Cos;
+    /// `tanh x`, elementwise.
+    tanh => Tanh;
+    /// The logistic function `1 / (1 + e⁻ˣ)`, elementwise.
+    sigmoid => Sigmoid;
+    /// `ln(1 + eˣ)`, elementwise.
+    softplus => Softplus;
+    /// `max(x, 0)`, elementwise.
+    relu => Relu;
+    /// `|x|`, elementwise.
+    abs => Abs;
+}
+
+impl<const N: usize, E: Node<F>, F: Float> Fused<Rank1<N>, E, F> {
+    /// Elements `START..START + LEN`; out of bounds does not compile (as [`Var::slice`]).
+    ///
+    /// [`Var::slice`]: crate::Var::slice
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<3>>| x.slice::<1, 2>().sum());
+    /// let mut grad = Tensor::zeros();
+    /// assert_eq!(f.value_and_grad(&Tensor::from([1.0, 2.0, 3.0]), &mut grad), 5.0);
+    /// assert_eq!(grad.as_slice(), &[0.0, 1.0, 1.0]);
+    /// ```
+    pub fn slice<const START: usize, const LEN: usize>(
+        self,
+    ) -> Fused<Rank1<LEN>, Offset<E, START, 1>, F>
+    where
+        Rank1<N>: SliceInBounds<START, LEN>,
+    {
+        Fused::new(Offset(self.node))
+    }
+}
+
+impl<const M: usize, const N: usize, E: Node<F>, F: Float> Fused<Rank2<M, N>, E, F> {
+    /// Rows `START..START + LEN`; out of bounds does not compile (as [`Var::slice_rows`]).
+    ///
+    /// [`Var::slice_rows`]: crate::Var::slice_rows
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank2<3, 2>>| x.slice_rows::<1, 2>().sum());
+    /// let mut grad = Tensor::zeros();
+    /// let x = Tensor::from([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]);
+    /// assert_eq!(f.value_and_grad(&x, &mut grad), 18.0);
+    /// assert_eq!(grad, Tensor::from([[0.0, 0.0], [1.0, 1.0], [1.0, 1.0]]));
+    /// ```
+    pub fn slice_rows<const START: usize, const LEN: usize>(
+        self,
+    ) -> Fused<Rank2<LEN, N>, Offset<E, START, N>, F>
+    where
+        Rank2<M, N>: SliceInBounds<START, LEN>,
+    {
+        Fused::new(Offset(self.node))
+    }
+}
+
+/// `a + b`, `a - b`, `a * b`, `a / b` between two fused graphs of the same shape and
+/// argument.
+macro_rules! binary_operators {
+    ($($trait:ident, $method:ident => $node:ident;)*) => {$(
+        impl<S: Shape, A: Node<F>, B: Node<F, Arg = A::Arg>, F: Float> std::ops::$trait<Fused<S, B, F>>
+            for Fused<S, A, F>
+        {
+            type Output = Fused<S, Zip<A, B, node::$node>, F>;
+            fn $method(self, right: Fused<S, B, F>) -> Self::Output {
+                self.zip(right.node, node::$node)
+            }
+        }
+    )*};
+}
+
+binary_operators! {
+    Add, add => Add;
+    Sub, sub => Sub;
+    Mul, mul => Mul;
+    Div, div => Div;
+}
+
+/// `-x`, `x ± c`, `c ± x`, `x * c`, `c * x`, `x / c`, `c / x` for a scalar `c` of the graph's
+/// float type.
+macro_rules! scalar_operators {
+    ($float:ty) => {
+        impl<S: Shape, E: Node<$float>> std::ops::Neg for Fused<S, E, $float> {
+            type Output = Fused<S, Map<E, node::Neg>, $float>;
+            fn neg(self) -> Self::Output {
+                self.map(node::Neg)
+            }
+        }
+        scalar_operators!(@op $float, Add, add, AddScalar, AddScalar);
+        scalar_operators!(@op $float, Sub, sub, SubScalar, RsubScalar);
+        scalar_operators!(@op $float, Mul, mul, MulScalar, MulScalar);
+        scalar_operators!(@op $float, Div, div, DivScalar, RdivScalar);
+    };
+    (@op $float:ty, $trait:ident, $method:ident, $x_op_c:ident, $c_op_x:ident) => {
+        impl<S: Shape, E: Node<$float>> std::ops::$trait<$float> for Fused<S, E, $float> {
+            type Output = Fused<S, Map<E, node::$x_op_c<$float>>, $float>;
+            fn $method(self, c: $float) -> Self::Output {
+                self.map(node::$x_op_c(c))
+            }
+        }
+        impl<S: Shape, E: Node<$float>> std::ops::$trait<Fused<S, E, $float>> for $float {
+            type Output = Fused<S, Map<E, node::$c_op_x<$float>>, $float>;
+            fn $method(self, x: Fused<S, E, $float>) -> Self::Output {
+                x.map(node::$c_op_x(self))
+            }
+        }
+    };
+}
+scalar_operators!(f64);
+scalar_operators!(f32);
+
+/// A fused graph reduced to a scalar by [`Fused::sum`] or [`Fused::mean`]: a scalar function
+/// of the argument, with its gradient.
+///
+/// ```
+/// use tygrad::fused::{self, Input};
+/// use tygrad::prelude::*;
+/// // The seed session: mean(3 (x + 2)²) at x = 1 has gradient 6 (x + 2) / 4 = 4.5.
+/// let seed = fused::function(|x: Input<Rank2<2, 2>>| ((x + 2.0).square() * 3.0).mean());
+/// let mut grad = Tensor::zeros();
+/// assert_eq!(seed.value_and_grad(&Tensor::ones(), &mut grad), 27.0);
+/// assert_eq!(grad, Tensor::full(4.5));
+/// ```
+pub struct Reduced<S: Shape, E, F: Float = f64> {
+    node: E,
+    /// 1 for a sum, `1 / numel` for a mean.
+    scale: F,
+    _shape: PhantomData<S>,
+}
+
+impl<S: Shape, E: Copy, F: Float> Clone for Reduced<S, E, F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<S: Shape, E: Copy, F: Float> Copy for Reduced<S, E, F> {}
+
+impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
+    /// One pass over the elements: the value, and each element's reverse step right after its
+    /// forward step (the reduction's adjoint is the same number for every element, so no
+    /// element waits for another).
+    #[inline(always)]
+    fn sweep<T: Elem<F>>(&self, x: &[T], grad: &mut [T]) -> T {
+        // Always true for tensors of the argument's shape; said here so that the compiler can
+        // drop the bounds checks of the constant offsets below.
+        assert!(x.len() == E::Arg::NUMEL && grad.len() == E::Arg::NUMEL);
+        grad.fill(T::zero());
+        let adjoint = T::constant(self.scale);
+        let mut total = T::zero();
+        for i in 0..S::NUMEL {
+            let (value, local) = self.node.at(x, i);
+            total += value;
+            self.node.back(local, adjoint, grad, i);
+        }
+        total * self.scale
+    }
+
+    /// The value at `x`.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.square().sum());
+    /// assert_eq!(f.value(&Tensor::from([3.0, 4.0])), 25.0);
+    /// ```
+    pub fn value(&self, x: &Tensor<E::Arg, F>) -> F {
+        let x = x.as_slice();
+        let mut total = F::zero();
+        for i in 0..S::NUMEL {
+            total += self.node.at(x, i).0;
+        }
+        total * self.scale
+    }
+
+    /// The value at `x`, and the gradient written into `grad` (overwritten, not added to).
+    /// Allocates nothing.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| (x.sin() * 2.0).sum());
+    /// let mut grad = Tensor::zeros();
+    /// assert_eq!(f.value_and_grad(&Tensor::from([0.0, 0.0]), &mut grad), 0.0);
+    /// assert_eq!(grad.as_slice(), &[2.0, 2.0]);
+    /// ```
+    pub fn value_and_grad(&self, x: &Tensor<E::Arg, F>, grad: &mut Tensor<E::Arg, F>) -> F {
+        self.sweep(x.as_slice(), grad.as_mut_slice())
+    }
+
+    /// The gradient at `x`, in a new tensor.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| (x * 3.0).sum());
+    /// assert_eq!(f.grad(&Tensor::from([1.0, 5.0])).as_slice(), &[3.0, 3.0]);
+    /// ```
+    pub fn grad(&self, x: &Tensor<E::Arg, F>) -> Tensor<E::Arg, F> {
+        let mut grad = Tensor::zeros();
+        self.value_and_grad(x, &mut grad);
+        grad
+    }
+
+    /// Forward mode: the value and the directional derivative `∇f · u`, by one pass on dual
+    /// numbers.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.square().sum());
+    /// assert_eq!(f.jvp(&Tensor::from([3.0, 4.0]), &Tensor::from([1.0, 0.0])), (25.0, 6.0));
+    /// ```
+    pub fn jvp(&self, x: &Tensor<E::Arg, F>, u: &Tensor<E::Arg, F>) -> (F, F) {
+        let x = duals(x, u);
+        let mut total = Dual::from_re(F::zero());
+        for i in 0..S::NUMEL {
+            total += self.node.at(&x, i).0;
+        }
+        total *= self.scale;
+        (total.re, total.eps)
+    }
+
+    /// The Hessian-vector product `H v` at `x`: the reverse pass run on dual numbers whose
+    /// tangent is `v` (forward over reverse), so it costs about two gradients.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// // f = Σ x³ has H = diag(6 x).
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.powi(3).sum());
+    /// let hv = f.hvp(&Tensor::from([1.0, 2.0]), &Tensor::from([1.0, 1.0]));
+    /// assert_eq!(hv.as_slice(), &[6.0, 12.0]);
+    /// ```
+    pub fn hvp(&self, x: &Tensor<E::Arg, F>, v: &Tensor<E::Arg, F>) -> Tensor<E::Arg, F> {
+        let x = duals(x, v);
+        let mut grad = vec![Dual::from_re(F::zero()); x.len()];
+        self.sweep(&x, &mut grad);
+        flat(|i| grad[i].eps)
+    }
+
+    /// Checks the reverse-mode gradient at `x` against forward mode: `<∇f, u>` from
+    /// [`Self::value_and_grad`] against the dual-number derivative along a random direction
+    /// `u` (reproducible from `x`), within [`Tolerances::forward_vs_reverse`].
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<3>>| (x.exp() / (1.0 + x.square())).sum());
+    /// let check = f.check_gradient(&Tensor::from([0.1, -0.7, 1.3]));
+    /// assert!(check.passed, "{check}");
+    /// ```
+    pub fn check_gradient(&self, x: &Tensor<E::Arg, F>) -> GradientCheck {
+        let mut seed = 0x7479_6772_6164u64; // "tygrad"
+        for &xi in x.as_slice() {
+            seed = SplitMix64::new(seed ^ xi.as_f64().to_bits()).next_u64();
+        }
+        let mut rng = SplitMix64::new(seed);
+        let u: Tensor<E::Arg, F> = flat(|_| rng.symmetric());
+        let grad = self.grad(x);
+        let (mut reverse, mut scale) = (0.0f64, 0.0f64);
+        for (&g, &ui) in grad.as_slice().iter().zip(u.as_slice()) {
+            let term = (g * ui).as_f64();
+            reverse += term;
+            scale += term.abs();
+        }
+        let forward = self.jvp(x, &u).1.as_f64();
+        let diff = (forward - reverse).abs();
+        let rel_error = if diff == 0.0 {
+            0.0
+        } else {
+            diff / (scale + forward.abs())
+        };
+        let tolerance = Tolerances::of::<F>().forward_vs_reverse;
+        GradientCheck {
+            forward,
+            reverse,
+            rel_error,
+            tolerance,
+            passed: rel_error <= tolerance,
+        }
+    }
+}
+
+/// A tensor whose element at each row-major position `i` is `f(i)`.
+fn flat<S: Shape, T>(f: impl FnMut(usize) -> T) -> Tensor<S, T> {
+    Tensor::from_vec_unchecked((0..S::NUMEL).map(f).collect())
+}
+
+/// The argument as dual numbers whose derivative parts are `tangent`.
+fn duals<X: Shape, F: Float>(x: &Tensor<X, F>, tangent: &Tensor<X, F>) -> Vec<Dual<F>> {
+    x.iter()
+        .zip(tangent.iter())
+        .map(|(&re, &eps)| Dual::new(re, eps))
+        .collect()
+}
+
+/// The verdict of [`Reduced::check_gradient`]: reverse mode's `<∇f, u>` against forward
+/// mode's derivative along `u`.
+///
+/// ```
+/// use tygrad::fused::{self, Input};
+/// use tygrad::prelude::*;
+/// let f = fused::function(|x: Input<Rank1<2>>| x.tanh().sum());
+/// let check = f.check_gradient(&Tensor::from([0.5, -2.0]));
+/// assert!(check.passed && check.rel_error <= 1e-14, "{check}");
+/// assert!(check.to_string().starts_with("gradient check passed"));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GradientCheck {
+    /// `∇f · u` by forward mode (one dual pass).
+    pub forward: f64,
+    /// `<∇f, u>` from the reverse-mode gradient.
+    pub reverse: f64,
+    /// `|forward - reverse|` over the sum of the absolute terms (0 when equal; NaN fails).
+    pub rel_error: f64,
+    /// The tolerance used ([`Tolerances::forward_vs_reverse`]).
+    pub tolerance: f64,
+    /// Whether `rel_error <= tolerance`.
+    pub passed: bool,
+}
+
+impl fmt::Display for GradientCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (verdict, relation) = if self.passed {
+            ("passed", "<=")
+        } else {
+            ("FAILED", ">")
+        };
+        write!(
+            f,
+            "gradient check {verdict}: ∇f·u = {:e} (forward mode), <∇f, u> = {:e} (reverse \
+             mode), relative error {:.2e} {relation} tolerance {:.0e}",
+            self.forward, self.reverse, self.rel_error, self.tolerance
+        )
+    }
+}
