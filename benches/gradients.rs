@@ -1,7 +1,9 @@
-//! One full gradient of each workload of `shared/bench-workloads.md`, five ways:
+//! One full gradient of each workload of `shared/bench-workloads.md`, six ways:
 //! `hand` (analytic gradient in plain Rust), `primal` (the loss alone), `tygrad_replay` (a
-//! graph built once; `set_value`, `zero_grad`, `backward`, `grad_into`), `tygrad_rebuild`
-//! (`Graph::with` inside the timed closure) and `num_dual` (forward mode).
+//! graph built once; `set_value`, `zero_grad`, `backward`, the gradient lent out),
+//! `tygrad_fused` (W1-W3: the same expression as a fused graph built once,
+//! `value_and_grad`), `tygrad_rebuild` (`Graph::with` inside the timed closure) and
+//! `num_dual` (forward mode).
 //!
 //! Results and the command that reproduces them: `benches/RESULTS.md`.
 
@@ -42,6 +44,8 @@ fn w1(c: &mut Criterion) {
         w1::tygrad_rebuild(&x, &mut tgrad),
         tgrad.as_slice(),
     );
+    let loss = w1::fused().value_and_grad(&x, &mut tgrad);
+    report(name, "tygrad fused", loss, tgrad.as_slice());
 
     let mut group = c.benchmark_group(name);
     group.bench_function("hand", |b| {
@@ -51,6 +55,10 @@ fn w1(c: &mut Criterion) {
     Graph::with(|g| {
         let t = w1::Tygrad::build(g, &x);
         group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&x))));
+    });
+    let fused = w1::fused();
+    group.bench_function("tygrad_fused", |b| {
+        b.iter(|| fused.value_and_grad(black_box(&x), &mut tgrad))
     });
     group.bench_function("tygrad_rebuild", |b| {
         b.iter(|| w1::tygrad_rebuild(black_box(&x), &mut tgrad))
@@ -101,6 +109,8 @@ fn w2_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
         w2::tygrad_rebuild(&x, &mut tgrad),
         tgrad.as_slice(),
     );
+    let loss = w2::fused::<N>().value_and_grad(&x, &mut tgrad);
+    report(&name, "tygrad fused", loss, tgrad.as_slice());
 
     let mut group = c.benchmark_group(&name);
     group.bench_function("hand", |b| {
@@ -110,6 +120,10 @@ fn w2_at<const N: usize>(c: &mut Criterion, flavour: NumDual) {
     Graph::with(|g| {
         let t = w2::Tygrad::build(g, &x);
         group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&x))));
+    });
+    let fused = w2::fused::<N>();
+    group.bench_function("tygrad_fused", |b| {
+        b.iter(|| fused.value_and_grad(black_box(&x), &mut tgrad))
     });
     group.bench_function("tygrad_rebuild", |b| {
         b.iter(|| w2::tygrad_rebuild(black_box(&x), &mut tgrad))
@@ -159,6 +173,8 @@ macro_rules! w3_at {
             w3::$module::tygrad_rebuild(&x, &mut tgrad),
             tgrad.as_slice(),
         );
+        let loss = w3::$module::fused().value_and_grad(&x, &mut tgrad);
+        report(&name, "tygrad fused", loss, tgrad.as_slice());
 
         let mut group = c.benchmark_group(&name);
         group.bench_function("hand", |b| {
@@ -168,6 +184,10 @@ macro_rules! w3_at {
         Graph::with(|g| {
             let t = w3::$module::Tygrad::build(g, &x);
             group.bench_function("tygrad_replay", |b| b.iter(|| t.replay(black_box(&x))));
+        });
+        let fused = w3::$module::fused();
+        group.bench_function("tygrad_fused", |b| {
+            b.iter(|| fused.value_and_grad(black_box(&x), &mut tgrad))
         });
         group.bench_function("tygrad_rebuild", |b| {
             b.iter(|| w3::$module::tygrad_rebuild(black_box(&x), &mut tgrad))

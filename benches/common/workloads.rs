@@ -15,6 +15,7 @@
 use nalgebra::{DVector, Dyn, MatrixView, MatrixViewMut, SVector};
 use num_dual::{DualNum, DualVec};
 use std::hint::black_box;
+use tygrad::fused::{self, Input, Node, Reduced};
 use tygrad::prelude::*;
 
 /// The deterministic fill: `scale * sin(0.37 * (i + offset) + 0.11)`.
@@ -151,6 +152,11 @@ pub mod w1 {
         }
     }
 
+    /// The fused graph of W1: the same expression, its structure a type.
+    pub fn fused() -> Reduced<Rank2<2, 2>, impl Node<f64, Arg = Rank2<2, 2>>> {
+        fused::function(|x: Input<Rank2<2, 2>>| ((x + 2.0).square() * 3.0).mean())
+    }
+
     /// One full gradient by building the graph anew.
     pub fn tygrad_rebuild(x: &Tensor<Rank2<2, 2>>, grad: &mut Tensor<Rank2<2, 2>>) -> f64 {
         Graph::with(|g| {
@@ -262,6 +268,11 @@ pub mod w2 {
             self.x.grad_into(grad);
             loss
         }
+    }
+
+    /// The fused graph of W2: the same expression, its structure a type.
+    pub fn fused<const N: usize>() -> Reduced<Rank1<N>, impl Node<f64, Arg = Rank1<N>>> {
+        fused::function(|x: Input<Rank1<N>>| (x.sin().exp() * x.square() + x.tanh()).sum())
     }
 
     pub fn tygrad_rebuild<const N: usize>(
@@ -391,6 +402,15 @@ pub mod w3 {
                         self.x.grad_into(grad);
                         loss
                     }
+                }
+
+                /// The fused graph of W3: the same expression, its structure a type.
+                pub fn fused() -> Reduced<Rank1<$m>, impl Node<f64, Arg = Rank1<$n>>> {
+                    fused::function(|x: Input<Rank1<$n>>| {
+                        let head = x.slice::<0, $m>();
+                        let tail = x.slice::<1, $m>();
+                        ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum()
+                    })
                 }
 
                 /// One full gradient by building the graph anew.
