@@ -6,7 +6,8 @@
 //! valgrind --tool=callgrind target/release/deps/callgrind-<hash> W2-4096 replay 100
 //! ```
 //!
-//! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild. Under
+//! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild,
+//! and fused for W1-W3. Under
 //! `cargo bench` (no arguments) it does nothing.
 
 use std::hint::black_box;
@@ -29,6 +30,10 @@ fn w2<const N: usize>(variant: &str, runs: usize) -> f64 {
             (0..runs).for_each(|_| acc += t.replay(black_box(&x)));
         }),
         "rebuild" => (0..runs).for_each(|_| acc += w2::tygrad_rebuild(black_box(&x), &mut tgrad)),
+        "fused" => {
+            let f = w2::fused::<N>();
+            (0..runs).for_each(|_| acc += f.value_and_grad(black_box(&x), &mut tgrad));
+        }
         _ => panic!("unknown variant {variant}"),
     }
     acc
@@ -50,6 +55,10 @@ macro_rules! w3 {
             }),
             "rebuild" => (0..$runs)
                 .for_each(|_| acc += w3::$module::tygrad_rebuild(black_box(&x), &mut tgrad)),
+            "fused" => {
+                let f = w3::$module::fused();
+                (0..$runs).for_each(|_| acc += f.value_and_grad(black_box(&x), &mut tgrad));
+            }
             variant => panic!("unknown variant {variant}"),
         }
         acc
@@ -80,6 +89,10 @@ fn main() {
                     }),
                     "rebuild" => {
                         (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad))
+                    }
+                    "fused" => {
+                        let f = w1::fused();
+                        (0..runs).for_each(|_| acc += f.value_and_grad(black_box(&x), &mut tgrad))
                     }
                     _ => panic!("unknown variant {variant}"),
                 }

@@ -2,8 +2,8 @@
 """Prints the table of benches/RESULTS.md from criterion's last run (target/criterion).
 
 Medians (criterion's `median` point estimate) per workload and variant, and the ratios the
-targets are stated in: tygrad replay / hand, tygrad rebuild / hand, hand / primal and
-tygrad replay / primal.
+targets are stated in: tygrad replay, fused and rebuild over hand, and tygrad replay and
+fused over primal.
 """
 import json
 import os
@@ -11,7 +11,8 @@ import sys
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "target", "criterion")
 WORKLOADS = ["W1", "W2-16", "W2-4096", "W3-2", "W3-1024", "W4", "W5"]
-VARIANTS = ["hand", "primal", "tygrad_replay", "tygrad_rebuild", "num_dual", "num_dual_separable"]
+VARIANTS = ["hand", "primal", "tygrad_replay", "tygrad_fused", "tygrad_rebuild", "num_dual",
+            "num_dual_separable"]
 
 
 def median(workload, variant):
@@ -35,9 +36,9 @@ def ratio(a, b):
     return "-" if a is None or b is None else f"{a / b:.2f}"
 
 
-print("| workload | hand | primal | tygrad replay | tygrad rebuild | num-dual | replay/hand"
-      " | rebuild/hand | replay/primal |")
-print("|---|---|---|---|---|---|---|---|---|")
+print("| workload | hand | primal | tygrad replay | tygrad fused | tygrad rebuild | num-dual"
+      " | replay/hand | fused/hand | rebuild/hand | replay/primal | fused/primal |")
+print("|---|---|---|---|---|---|---|---|---|---|---|---|")
 for w in WORKLOADS:
     t = {v: median(w, v) for v in VARIANTS}
     if all(x is None for x in t.values()):
@@ -46,6 +47,8 @@ for w in WORKLOADS:
     if t["num_dual_separable"] is not None:
         nd += f" ({fmt(t['num_dual_separable'])} per elem)"
     print(f"| {w} | {fmt(t['hand'])} | {fmt(t['primal'])} | {fmt(t['tygrad_replay'])}"
-          f" | {fmt(t['tygrad_rebuild'])} | {nd} | {ratio(t['tygrad_replay'], t['hand'])}"
-          f" | {ratio(t['tygrad_rebuild'], t['hand'])} | {ratio(t['tygrad_replay'], t['primal'])} |")
+          f" | {fmt(t['tygrad_fused'])} | {fmt(t['tygrad_rebuild'])} | {nd}"
+          f" | {ratio(t['tygrad_replay'], t['hand'])} | {ratio(t['tygrad_fused'], t['hand'])}"
+          f" | {ratio(t['tygrad_rebuild'], t['hand'])} | {ratio(t['tygrad_replay'], t['primal'])}"
+          f" | {ratio(t['tygrad_fused'], t['primal'])} |")
 sys.exit(0)

@@ -1,5 +1,5 @@
-//! The benchmark workloads compute the same numbers in every implementation: tygrad (replayed
-//! and rebuilt), the hand-written gradients and num-dual's forward mode agree to 1e-10
+//! The benchmark workloads compute the same numbers in every implementation: tygrad (replayed,
+//! rebuilt, and fused for W1-W3), the hand-written gradients and num-dual's forward mode agree to 1e-10
 //! relative, so the timings in `benches/` compare equal work.
 
 use tygrad::prelude::*;
@@ -47,6 +47,20 @@ fn w1_seed_all_agree_on_4_5() {
     assert_loss("rebuild", w1::tygrad_rebuild(&x, &mut rebuilt), loss);
     assert_close("rebuild", rebuilt.as_slice(), &hand);
 
+    let fused = w1::fused();
+    let mut fused_grad = Tensor::zeros();
+    assert_loss("fused", fused.value_and_grad(&x, &mut fused_grad), loss);
+    assert_close("fused", fused_grad.as_slice(), &hand);
+    let x2 = Tensor::full(-1.0);
+    let mut expected = vec![0.0; w1::NUMEL];
+    let loss2 = w1::hand(x2.as_slice(), &mut expected);
+    assert_loss(
+        "fused, new input",
+        fused.value_and_grad(&x2, &mut fused_grad),
+        loss2,
+    );
+    assert_close("fused, new input", fused_grad.as_slice(), &expected);
+
     Graph::with(|g| {
         let t = w1::Tygrad::build(g, &x);
         let mut replayed = Tensor::zeros();
@@ -86,6 +100,14 @@ fn w2_agree<const N: usize>() {
     let mut rebuilt = Tensor::zeros();
     assert_loss("rebuild", w2::tygrad_rebuild(&x, &mut rebuilt), loss);
     assert_close("rebuild", rebuilt.as_slice(), &hand);
+
+    let mut fused = Tensor::zeros();
+    assert_loss(
+        "fused",
+        w2::fused::<N>().value_and_grad(&x, &mut fused),
+        loss,
+    );
+    assert_close("fused", fused.as_slice(), &hand);
 
     Graph::with(|g| {
         let t = w2::Tygrad::build(g, &x);
@@ -172,6 +194,12 @@ macro_rules! w3_tygrad_agrees {
             loss,
         );
         assert_close("rebuild", rebuilt.as_slice(), &hand);
+        let fused = w3::$module::fused();
+        let mut fused_grad = Tensor::zeros();
+        for _ in 0..2 {
+            assert_loss("fused", fused.value_and_grad(&x, &mut fused_grad), loss);
+            assert_close("fused", fused_grad.as_slice(), &hand);
+        }
         Graph::with(|g| {
             let t = w3::$module::Tygrad::build(g, &x);
             let mut replayed = Tensor::zeros();
@@ -185,6 +213,12 @@ macro_rules! w3_tygrad_agrees {
             let loss2 = w3::hand(x2.as_slice(), &mut expected);
             assert_loss("replay, new input", t.gradient(&x2, &mut replayed), loss2);
             assert_close("replay, new input", replayed.as_slice(), &expected);
+            assert_loss(
+                "fused, new input",
+                fused.value_and_grad(&x2, &mut fused_grad),
+                loss2,
+            );
+            assert_close("fused, new input", fused_grad.as_slice(), &expected);
         });
     }};
 }
