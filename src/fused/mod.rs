@@ -33,7 +33,10 @@
 //! `value_and_grad` *writes* the gradient (like JAX's `value_and_grad`, unlike a graph's
 //! accumulating `backward`). What needs more than one argument, a matrix product, a reduction
 //! in the middle, or the PyTorch-style workflow (`backward`, accumulation, `zero_grad`,
-//! introspection) is the [`Graph`](crate::Graph)'s job.
+//! introspection) is the [`Graph`](crate::Graph)'s job, and the two meet: [`Var::apply`]
+//! records a fused graph as one node of a [`Graph`](crate::Graph) (`FusedBackward`), whose
+//! kernel and VJP are the fused graph's own forward and reverse steps, so a fused energy
+//! term or activation sits inside a larger graph, checked like every other node.
 //!
 //! ```
 //! use tygrad::fused::{self, Input};
@@ -72,8 +75,10 @@ pub use node::{Arg, Binary, Node, Unary};
 use node::{Map, Offset, Zip};
 
 use crate::check::{SplitMix64, Tolerances};
+use crate::graph::{Kind, Var};
+use crate::ops::custom::CustomOp;
 use crate::scalar::{Elem, Float};
-use crate::shape::{Rank1, Rank2, Shape, SliceInBounds};
+use crate::shape::{Rank0, Rank1, Rank2, Shape, SliceInBounds};
 use crate::tensor::Tensor;
 use num_dual::Dual;
 use std::fmt;
@@ -598,6 +603,120 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
 /// A tensor whose element at each row-major position `i` is `f(i)`.
 fn flat<S: Shape, T>(f: impl FnMut(usize) -> T) -> Tensor<S, T> {
     Tensor::from_vec_unchecked((0..S::NUMEL).map(f).collect())
+}
+
+/// A fused graph as a function a [`Graph`](crate::Graph) can record as one node
+/// ([`Var::apply`]): its argument's shape and its output's shape.
+///
+/// ```
+/// use tygrad::fused::{self, FusedFn, Input};
+/// use tygrad::prelude::*;
+/// fn output_len<G: FusedFn<f64>>(_: &G) -> usize { G::Output::NUMEL }
+/// let f = fused::function(|x: Input<Rank1<3>>| x.slice::<0, 2>());
+/// assert_eq!(output_len(&f), 2);
+/// assert_eq!(output_len(&f.sum()), 1);
+/// ```
+pub trait FusedFn<F: Float>: CustomOp<F> {
+    /// The shape of the argument.
+    type Arg: Shape;
+    /// The shape of the output (`Rank0` for a [`Reduced`] one).
+    type Output: Shape;
+}
+
+impl<S: Shape, E: Node<F> + 'static, F: Float> FusedFn<F> for Fused<S, E, F> {
+    type Arg = E::Arg;
+    type Output = S;
+}
+
+impl<S: Shape, E: Node<F> + 'static, F: Float> FusedFn<F> for Reduced<S, E, F> {
+    type Arg = E::Arg;
+    type Output = Rank0;
+}
+
+/// As a graph node: the kernel evaluates every element, the VJP runs each element's reverse
+/// step with its share of the adjoint.
+impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Fused<S, E, F> {
+    fn name(&self) -> &'static str {
+        "FusedBackward"
+    }
+
+    fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        for (i, out) in out.iter_mut().enumerate() {
+            *out = self.node.at(inputs[0], i).0;
+        }
+    }
+
+    fn vjp<T: Elem<F>>(
+        &self,
+        _k: usize,
+        inputs: &[&[T]],
+        _out: &[T],
+        grad_out: &[T],
+        grad_in: &mut [T],
+    ) {
+        for (i, &adjoint) in grad_out.iter().enumerate() {
+            let (_, local) = self.node.at(inputs[0], i);
+            self.node.back(local, adjoint, grad_in, i);
+        }
+    }
+}
+
+/// As a graph node: the kernel is the reduction, the VJP one sweep with the output's adjoint
+/// (times `1 / numel` for a mean) for every element.
+impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Reduced<S, E, F> {
+    fn name(&self) -> &'static str {
+        "FusedBackward"
+    }
+
+    fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        let mut total = T::zero();
+        for i in 0..S::NUMEL {
+            total += self.node.at(inputs[0], i).0;
+        }
+        out[0] = total * self.scale;
+    }
+
+    fn vjp<T: Elem<F>>(
+        &self,
+        _k: usize,
+        inputs: &[&[T]],
+        _out: &[T],
+        grad_out: &[T],
+        grad_in: &mut [T],
+    ) {
+        let adjoint = grad_out[0] * self.scale;
+        for i in 0..S::NUMEL {
+            let (_, local) = self.node.at(inputs[0], i);
+            self.node.back(local, adjoint, grad_in, i);
+        }
+    }
+}
+
+impl<'g, X: Shape, F: Float, K: Kind> Var<'g, X, F, K> {
+    /// Records the fused graph `f` applied to this node as one node of the graph
+    /// (`FusedBackward`): one loop forward, one loop backward, and forward mode, Hessians and
+    /// the cross-checks run `f`'s own steps on dual numbers, as for any op. `f`'s argument
+    /// must have this node's shape.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let rosenbrock = fused::function(|x: Input<Rank1<3>>| {
+    ///     let (head, tail) = (x.slice::<0, 2>(), x.slice::<1, 2>());
+    ///     ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum()
+    /// });
+    /// Graph::with_checked(|g| {
+    ///     let x = g.param(Tensor::from([0.0, 0.0, 0.0]));
+    ///     let loss = x.apply(rosenbrock) * 0.5; // checked against forward mode
+    ///     loss.backward();
+    ///     assert_eq!(loss.grad_fn(), Some("MulScalarBackward"));
+    ///     assert_eq!(loss.item(), 1.0);
+    ///     assert_eq!(x.grad().as_slice(), &[-1.0, -1.0, 0.0]);
+    /// });
+    /// ```
+    pub fn apply<G: FusedFn<F, Arg = X>>(self, f: G) -> Var<'g, G::Output, F> {
+        self.custom_unary(f)
+    }
 }
 
 /// The argument as dual numbers whose derivative parts are `tangent`.
