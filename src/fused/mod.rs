@@ -72,7 +72,7 @@
 pub mod node;
 
 pub use node::{Arg, Binary, Node, Unary};
-use node::{Map, Offset, Zip};
+pub use node::{Map, Offset, Zip};
 
 use crate::check::{SplitMix64, Tolerances};
 use crate::graph::{Kind, Var};
@@ -152,21 +152,59 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
         &self.node
     }
 
-    fn map<U: Unary<F>>(self, function: U) -> Fused<S, Map<E, U>, F> {
+    /// Applies a [`Unary`] function (its value and its slope) to every element: the way to
+    /// add an elementwise function of your own. Its value is differentiated by forward mode
+    /// and its slope serves reverse mode, so [`Reduced::check_gradient`] witnesses the slope.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input, Unary};
+    /// use tygrad::prelude::*;
+    /// /// `x³`, its slope `3x²`.
+    /// #[derive(Clone, Copy)]
+    /// struct Cube;
+    /// impl Unary<f64> for Cube {
+    ///     fn apply<T: Elem<f64>>(&self, x: T) -> (T, T) {
+    ///         (x * x * x, x * x * 3.0)
+    ///     }
+    /// }
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.map(Cube).sum());
+    /// assert_eq!(f.grad(&Tensor::from([1.0, 2.0])).as_slice(), &[3.0, 12.0]);
+    /// assert!(f.check_gradient(&Tensor::from([0.3, -0.8])).passed);
+    /// ```
+    pub fn map<U: Unary<F>>(self, function: U) -> Fused<S, Map<E, U>, F> {
         Fused::new(Map {
             child: self.node,
             function,
         })
     }
 
-    fn zip<B: Node<F, Arg = E::Arg>, O: Binary<F>>(
+    /// Applies a [`Binary`] function (its value and both partials) to the elements of `self`
+    /// and `right` at each position: the way to add a binary function of your own.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Binary, Input};
+    /// use tygrad::prelude::*;
+    /// /// `a² + b²`, its partials `2a` and `2b`.
+    /// #[derive(Clone, Copy)]
+    /// struct SquaredNorm;
+    /// impl Binary<f64> for SquaredNorm {
+    ///     fn apply<T: Elem<f64>>(&self, a: T, b: T) -> (T, T, T) {
+    ///         (a * a + b * b, a + a, b + b)
+    ///     }
+    /// }
+    /// let f = fused::function(|x: Input<Rank1<3>>| {
+    ///     x.slice::<0, 2>().zip_with(x.slice::<1, 2>(), SquaredNorm).sum()
+    /// });
+    /// assert_eq!(f.grad(&Tensor::from([1.0, 2.0, 3.0])).as_slice(), &[2.0, 8.0, 6.0]);
+    /// ```
+    pub fn zip_with<B: Node<F, Arg = E::Arg>, O: Binary<F>>(
         self,
-        right: B,
+        right: Fused<S, B, F>,
         function: O,
     ) -> Fused<S, Zip<E, B, O>, F> {
         Fused::new(Zip {
             left: self.node,
-            right,
+            right: right.node,
             function,
         })
     }
@@ -382,7 +420,7 @@ macro_rules! binary_operators {
         {
             type Output = Fused<S, Zip<A, B, node::$node>, F>;
             fn $method(self, right: Fused<S, B, F>) -> Self::Output {
-                self.zip(right.node, node::$node)
+                self.zip_with(right, node::$node)
             }
         }
     )*};
