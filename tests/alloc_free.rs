@@ -177,3 +177,54 @@ fn large_mlp_replay_allocates_only_gemm_packing_buffers() {
         );
     });
 }
+
+/// A fused graph's reverse pass is one loop over the elements with no buffer between nodes:
+/// `value_and_grad` and `value` allocate nothing, on the first call as on every other (no
+/// warm-up), for a sum over slices of a vector and for a mean over slices of rows.
+#[test]
+fn fused_value_and_grad_allocates_nothing() {
+    use tygrad::fused::{self, Input};
+    let rosenbrock = fused::function(|x: Input<Rank1<5>>| {
+        let (head, tail) = (x.slice::<0, 4>(), x.slice::<1, 4>());
+        ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum()
+    });
+    let rows = fused::function(|x: Input<Rank2<3, 2>>| {
+        (x.slice_rows::<0, 2>().sin() * x.slice_rows::<1, 2>().exp()
+            / (x.slice_rows::<1, 2>().square() + 1.0))
+            .mean()
+    });
+    let inputs: Vec<Tensor<Rank1<5>>> = (0..REPLAYS)
+        .map(|i| Tensor::from_fn(|[j]: [usize; 1]| (i as f64 / 10.0 - j as f64).sin()))
+        .collect();
+    let matrices: Vec<Tensor<Rank2<3, 2>>> = (0..REPLAYS)
+        .map(|i| Tensor::from_fn(|[j, k]: [usize; 2]| (i + 2 * j + k) as f64 / 50.0))
+        .collect();
+    let (mut grad, mut grad_rows) = (Tensor::zeros(), Tensor::zeros());
+    let mut total = 0.0;
+    let count = allocations_during(|| {
+        for (x, m) in inputs.iter().zip(&matrices) {
+            total += rosenbrock.value_and_grad(x, &mut grad);
+            total += rosenbrock.value(x);
+            total += rows.value_and_grad(m, &mut grad_rows);
+            total += rows.value(m);
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations in {REPLAYS} replays");
+    assert!(total.is_finite());
+    // The replays computed real gradients: the last input's, against the tape graph's.
+    let expected = Graph::with(|g| {
+        let x = g.param(inputs[REPLAYS - 1].clone());
+        let (head, tail) = (x.slice::<0, 4>(), x.slice::<1, 4>());
+        ((tail - head.square()).square() * 100.0 + (1.0 - head).square())
+            .sum()
+            .backward();
+        x.grad()
+    });
+    for (&fused, &tape) in grad.as_slice().iter().zip(expected.as_slice()) {
+        assert!(
+            (fused - tape).abs() <= 1e-12 * tape.abs().max(1.0),
+            "{fused} vs {tape}"
+        );
+    }
+    assert_eq!(grad_rows, rows.grad(&matrices[REPLAYS - 1]));
+}
