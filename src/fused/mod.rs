@@ -6,7 +6,7 @@
 //! functions at the heart of optimisation and physics code (an energy, a residual, a test
 //! function like Rosenbrock's) that overhead is most of the cost. A fused graph is the same
 //! kind of expression, written with the same methods and operators, whose structure is its
-//! *type*: `(x + 2.0).square()` is a `Fused<Rank1<4>, Map<Map<Arg<..>, AddScalar>, Square>>`.
+//! *type*: `(x + 2.0).square()` is a `Fused<Rank1<4>, MapNode<MapNode<Arg<..>, AddScalar>, Square>>`.
 //! rustc monomorphises and inlines it, so evaluating it is one loop over the output's
 //! elements, and each element's forward step and reverse step are the straight-line code a
 //! person would write by hand: no tape, no buffers between nodes, no allocation.
@@ -72,7 +72,7 @@
 pub mod node;
 
 pub use node::{Arg, Binary, Node, Unary};
-pub use node::{Map, Offset, Zip};
+pub use node::{MapNode, Offset, ZipNode};
 
 use crate::check::{SplitMix64, Tolerances};
 use crate::graph::{Kind, Var};
@@ -171,8 +171,8 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
     /// assert_eq!(f.grad(&Tensor::from([1.0, 2.0])).as_slice(), &[3.0, 12.0]);
     /// assert!(f.check_gradient(&Tensor::from([0.3, -0.8])).passed);
     /// ```
-    pub fn map<U: Unary<F>>(self, function: U) -> Fused<S, Map<E, U>, F> {
-        Fused::new(Map {
+    pub fn map<U: Unary<F>>(self, function: U) -> Fused<S, MapNode<E, U>, F> {
+        Fused::new(MapNode {
             child: self.node,
             function,
         })
@@ -201,8 +201,8 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
         self,
         right: Fused<S, B, F>,
         function: O,
-    ) -> Fused<S, Zip<E, B, O>, F> {
-        Fused::new(Zip {
+    ) -> Fused<S, ZipNode<E, B, O>, F> {
+        Fused::new(ZipNode {
             left: self.node,
             right: right.node,
             function,
@@ -269,6 +269,33 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
         (out.map(|d| d.re), out.map(|d| d.eps))
     }
 
+    /// The value and the gradient of a fused graph whose output is already a scalar (its
+    /// argument a `Rank0`): as [`Reduced::value_and_grad`]. On any other output it does not
+    /// compile, and the message says to reduce first or to call [`Self::vjp`].
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank0>| x.sin() * 2.0);
+    /// let mut grad = Tensor::zeros();
+    /// assert_eq!(f.value_and_grad(&Tensor::from(0.0), &mut grad), 0.0);
+    /// assert_eq!(grad.item(), 2.0);
+    /// ```
+    ///
+    /// ```compile_fail
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// let f = fused::function(|x: Input<Rank1<2>>| x.square());
+    /// let mut grad = Tensor::zeros();
+    /// f.value_and_grad(&Tensor::from([1.0, 2.0]), &mut grad); // error: not a scalar function
+    /// ```
+    pub fn value_and_grad(&self, x: &Tensor<E::Arg, F>, grad: &mut Tensor<E::Arg, F>) -> F
+    where
+        S: ScalarOutput,
+    {
+        self.sum().value_and_grad(x, grad)
+    }
+
     /// Reduces to a scalar function: the sum of every element.
     ///
     /// ```
@@ -311,7 +338,7 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
     /// assert_eq!(f.value_and_grad(&Tensor::from([2.0]), &mut grad), 8.0);
     /// assert_eq!(grad.as_slice(), &[12.0]);
     /// ```
-    pub fn powi(self, n: i32) -> Fused<S, Map<E, node::Powi>, F> {
+    pub fn powi(self, n: i32) -> Fused<S, MapNode<E, node::Powi>, F> {
         self.map(node::Powi(n))
     }
 }
@@ -332,7 +359,7 @@ macro_rules! unary_methods {
             /// let x = Tensor::from([0.25, 0.5, 2.0]);
             /// assert!(f.check_gradient(&x).passed);
             /// ```
-            pub fn $method(self) -> Fused<S, Map<E, node::$node>, F> {
+            pub fn $method(self) -> Fused<S, MapNode<E, node::$node>, F> {
                 self.map(node::$node)
             }
         )*}
@@ -418,7 +445,7 @@ macro_rules! binary_operators {
         impl<S: Shape, A: Node<F>, B: Node<F, Arg = A::Arg>, F: Float> std::ops::$trait<Fused<S, B, F>>
             for Fused<S, A, F>
         {
-            type Output = Fused<S, Zip<A, B, node::$node>, F>;
+            type Output = Fused<S, ZipNode<A, B, node::$node>, F>;
             fn $method(self, right: Fused<S, B, F>) -> Self::Output {
                 self.zip_with(right, node::$node)
             }
@@ -427,10 +454,10 @@ macro_rules! binary_operators {
 }
 
 binary_operators! {
-    Add, add => Add;
-    Sub, sub => Sub;
-    Mul, mul => Mul;
-    Div, div => Div;
+    Add, add => Plus;
+    Sub, sub => Minus;
+    Mul, mul => Times;
+    Div, div => Quotient;
 }
 
 /// `-x`, `x ± c`, `c ± x`, `x * c`, `c * x`, `x / c`, `c / x` for a scalar `c` of the graph's
@@ -438,9 +465,9 @@ binary_operators! {
 macro_rules! scalar_operators {
     ($float:ty) => {
         impl<S: Shape, E: Node<$float>> std::ops::Neg for Fused<S, E, $float> {
-            type Output = Fused<S, Map<E, node::Neg>, $float>;
+            type Output = Fused<S, MapNode<E, node::Negate>, $float>;
             fn neg(self) -> Self::Output {
-                self.map(node::Neg)
+                self.map(node::Negate)
             }
         }
         scalar_operators!(@op $float, Add, add, AddScalar, AddScalar);
@@ -450,13 +477,13 @@ macro_rules! scalar_operators {
     };
     (@op $float:ty, $trait:ident, $method:ident, $x_op_c:ident, $c_op_x:ident) => {
         impl<S: Shape, E: Node<$float>> std::ops::$trait<$float> for Fused<S, E, $float> {
-            type Output = Fused<S, Map<E, node::$x_op_c<$float>>, $float>;
+            type Output = Fused<S, MapNode<E, node::$x_op_c<$float>>, $float>;
             fn $method(self, c: $float) -> Self::Output {
                 self.map(node::$x_op_c(c))
             }
         }
         impl<S: Shape, E: Node<$float>> std::ops::$trait<Fused<S, E, $float>> for $float {
-            type Output = Fused<S, Map<E, node::$c_op_x<$float>>, $float>;
+            type Output = Fused<S, MapNode<E, node::$c_op_x<$float>>, $float>;
             fn $method(self, x: Fused<S, E, $float>) -> Self::Output {
                 x.map(node::$c_op_x(self))
             }
@@ -465,6 +492,24 @@ macro_rules! scalar_operators {
 }
 scalar_operators!(f64);
 scalar_operators!(f32);
+
+/// Marks the 0-d shape: the only output shape whose fused graph has a gradient without a
+/// reduction or a seed.
+///
+/// ```
+/// use tygrad::fused::ScalarOutput;
+/// use tygrad::prelude::*;
+/// fn needs_scalar<S: ScalarOutput>() {}
+/// needs_scalar::<Rank0>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`value_and_grad` needs a scalar function, but this fused graph's output has shape `{Self}`",
+    label = "this output is not a scalar",
+    note = "reduce the output to a scalar first, with `.sum()` or `.mean()`,",
+    note = "or call `vjp(&x, &seed, &mut grad)` with a seed `Tensor<{Self}>` for the vector-Jacobian product"
+)]
+pub trait ScalarOutput: Shape {}
+impl ScalarOutput for Rank0 {}
 
 /// A fused graph reduced to a scalar by [`Fused::sum`] or [`Fused::mean`]: a scalar function
 /// of the argument, with its gradient.

@@ -114,12 +114,12 @@ pub trait Unary<F: Float>: Copy {
 
 /// A [`Unary`] function applied to every element of its child.
 #[derive(Clone, Copy)]
-pub struct Map<E, U> {
+pub struct MapNode<E, U> {
     pub(crate) child: E,
     pub(crate) function: U,
 }
 
-impl<F: Float, E: Node<F>, U: Unary<F>> Node<F> for Map<E, U> {
+impl<F: Float, E: Node<F>, U: Unary<F>> Node<F> for MapNode<E, U> {
     type Arg = E::Arg;
     type Local<T: Elem<F>> = (E::Local<T>, T);
 
@@ -140,8 +140,8 @@ impl<F: Float, E: Node<F>, U: Unary<F>> Node<F> for Map<E, U> {
 /// A function of two scalars: its value and both partial derivatives.
 ///
 /// ```
-/// use tygrad::fused::{Binary, node::Mul};
-/// assert_eq!(Binary::<f64>::apply(&Mul, 3.0f64, 4.0), (12.0, 4.0, 3.0));
+/// use tygrad::fused::{Binary, node::Times};
+/// assert_eq!(Binary::<f64>::apply(&Times, 3.0f64, 4.0), (12.0, 4.0, 3.0));
 /// ```
 pub trait Binary<F: Float>: Copy {
     /// `(f(a, b), ∂f/∂a, ∂f/∂b)`.
@@ -150,13 +150,13 @@ pub trait Binary<F: Float>: Copy {
 
 /// A [`Binary`] function of two children, element by element.
 #[derive(Clone, Copy)]
-pub struct Zip<A, B, O> {
+pub struct ZipNode<A, B, O> {
     pub(crate) left: A,
     pub(crate) right: B,
     pub(crate) function: O,
 }
 
-impl<F: Float, A: Node<F>, B: Node<F, Arg = A::Arg>, O: Binary<F>> Node<F> for Zip<A, B, O> {
+impl<F: Float, A: Node<F>, B: Node<F, Arg = A::Arg>, O: Binary<F>> Node<F> for ZipNode<A, B, O> {
     type Arg = A::Arg;
     type Local<T: Elem<F>> = (A::Local<T>, B::Local<T>, T, T);
 
@@ -206,7 +206,7 @@ macro_rules! unary {
 
 unary!(
     /// `-x`.
-    Neg, |x| (-x, -T::one())
+    Negate, |x| (-x, -T::one())
 );
 unary!(
     /// `x + c`.
@@ -245,8 +245,11 @@ pub struct Powi(pub i32);
 impl<F: Float> Unary<F> for Powi {
     #[inline(always)]
     fn apply<T: Elem<F>>(&self, x: T) -> (T, T) {
-        let n = self.0;
-        (x.powi(n), x.powi(n - 1) * F::of_f64(f64::from(n)))
+        match self.0 {
+            // `0 · x⁻¹` would be NaN at 0; the slope of a constant is 0 everywhere.
+            0 => (T::one(), T::zero()),
+            n => (x.powi(n), x.powi(n - 1) * F::of_f64(f64::from(n))),
+        }
     }
 }
 unary!(
@@ -284,18 +287,35 @@ unary!(
         (cos, -sin)
     }
 );
+/// Past `|y| = 0.9` the slopes of `tanh` and `sigmoid` are taken from `x`, as the graph's
+/// VJP rules do: `1 - y²` and `y (1 - y)` cancel as `y` saturates.
+const SATURATED: f64 = 0.9;
+
 unary!(
-    /// `tanh x`, slope `1 - tanh² x` (accurate on dual numbers too).
+    /// `tanh x`, slope `1 - tanh² x`, or `4 e / (1 + e)²` with `e = e^{-2|x|}` where `tanh`
+    /// saturates (accurate on dual numbers too).
     Tanh, |x| {
         let y = x.tanh_accurate();
-        (y, T::one() - y * y)
+        if num_traits::Float::abs(y.real()) < F::of_f64(SATURATED) {
+            (y, T::one() - y * y)
+        } else {
+            let e = (-(x + x).abs()).exp();
+            let d = T::one() + e;
+            (y, e * F::of_f64(4.0) / (d * d))
+        }
     }
 );
 unary!(
-    /// The logistic function `1 / (1 + e⁻ˣ)` in its overflow-free form, slope `σ (1 - σ)`.
+    /// The logistic function `σ(x) = 1 / (1 + e⁻ˣ)` in its overflow-free form, slope
+    /// `σ (1 - σ)`, or `σ e⁻ˣ / (1 + e⁻ˣ)` where `σ` saturates towards 1.
     Sigmoid, |x| {
         let y = stable_sigmoid(x);
-        (y, y * (T::one() - y))
+        if y.real() < F::of_f64(SATURATED) {
+            (y, y * (T::one() - y))
+        } else {
+            let e = (-x).exp();
+            (y, y * e / (T::one() + e))
+        }
     }
 );
 unary!(
@@ -342,19 +362,19 @@ macro_rules! binary {
 
 binary!(
     /// `a + b`.
-    Add, |a, b| (a + b, T::one(), T::one())
+    Plus, |a, b| (a + b, T::one(), T::one())
 );
 binary!(
     /// `a - b`.
-    Sub, |a, b| (a - b, T::one(), -T::one())
+    Minus, |a, b| (a - b, T::one(), -T::one())
 );
 binary!(
     /// `a · b`.
-    Mul, |a, b| (a * b, b, a)
+    Times, |a, b| (a * b, b, a)
 );
 binary!(
     /// `a / b`, partials `1 / b` and `-a / b²`.
-    Div, |a, b| {
+    Quotient, |a, b| {
         let y = a / b;
         (y, b.recip(), -y / b)
     }
