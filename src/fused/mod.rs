@@ -538,16 +538,23 @@ impl<S: Shape, E: Copy, F: Float> Clone for Reduced<S, E, F> {
 impl<S: Shape, E: Copy, F: Float> Copy for Reduced<S, E, F> {}
 
 impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
-    /// One pass over the elements: the value, and each element's reverse step right after its
-    /// forward step (the reduction's adjoint is the same number for every element, so no
-    /// element waits for another).
+    /// The reduction at `x`, on any scalar type.
     #[inline(always)]
-    fn sweep<T: Elem<F>>(&self, x: &[T], grad: &mut [T]) -> T {
-        // Always true for tensors of the argument's shape; said here so that the compiler can
-        // drop the bounds checks of the constant offsets below.
-        assert!(x.len() == E::Arg::NUMEL && grad.len() == E::Arg::NUMEL);
-        grad.fill(T::zero());
-        let adjoint = T::constant(self.scale);
+    fn total<T: Elem<F>>(&self, x: &[T]) -> T {
+        let mut total = T::zero();
+        for i in 0..S::NUMEL {
+            total += self.node.at(x, i).0;
+        }
+        total * self.scale
+    }
+
+    /// One pass over the elements: adds `∇f · adjoint` into `grad` (each element's reverse
+    /// step right after its forward step: the reduction's adjoint is the same number for every
+    /// element, so no element waits for another) and returns the value.
+    #[inline(always)]
+    fn accumulate<T: Elem<F>>(&self, x: &[T], adjoint: T, grad: &mut [T]) -> T {
+        assert_argument_len::<E::Arg, T>(x, grad);
+        let adjoint = adjoint * self.scale;
         let mut total = T::zero();
         for i in 0..S::NUMEL {
             let (value, local) = self.node.at(x, i);
@@ -555,6 +562,15 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
             self.node.back(local, adjoint, grad, i);
         }
         total * self.scale
+    }
+
+    /// The value, and the gradient written over `grad`.
+    #[inline(always)]
+    fn sweep<T: Elem<F>>(&self, x: &[T], grad: &mut [T]) -> T {
+        // First, so that the fill below is a few stores of known count, not a `memset` call.
+        assert_argument_len::<E::Arg, T>(x, grad);
+        grad.fill(T::zero());
+        self.accumulate(x, T::one(), grad)
     }
 
     /// The value at `x`.
@@ -566,12 +582,7 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
     /// assert_eq!(f.value(&Tensor::from([3.0, 4.0])), 25.0);
     /// ```
     pub fn value(&self, x: &Tensor<E::Arg, F>) -> F {
-        let x = x.as_slice();
-        let mut total = F::zero();
-        for i in 0..S::NUMEL {
-            total += self.node.at(x, i).0;
-        }
-        total * self.scale
+        self.total(x.as_slice())
     }
 
     /// The value at `x`, and the gradient written into `grad` (overwritten, not added to).
@@ -613,12 +624,7 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
     /// assert_eq!(f.jvp(&Tensor::from([3.0, 4.0]), &Tensor::from([1.0, 0.0])), (25.0, 6.0));
     /// ```
     pub fn jvp(&self, x: &Tensor<E::Arg, F>, u: &Tensor<E::Arg, F>) -> (F, F) {
-        let x = duals(x, u);
-        let mut total = Dual::from_re(F::zero());
-        for i in 0..S::NUMEL {
-            total += self.node.at(&x, i).0;
-        }
-        total *= self.scale;
+        let total = self.total(&duals(x, u));
         (total.re, total.eps)
     }
 
@@ -681,6 +687,13 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
             passed: rel_error <= tolerance,
         }
     }
+}
+
+/// Always true for tensors of the argument's shape `X`; said so that the compiler knows the
+/// lengths: it then drops the bounds checks of the nodes' constant offsets, and sizes fills.
+#[inline(always)]
+fn assert_argument_len<X: Shape, T>(x: &[T], grad: &[T]) {
+    assert!(x.len() == X::NUMEL && grad.len() == X::NUMEL);
 }
 
 /// A tensor whose element at each row-major position `i` is `f(i)`.
@@ -752,11 +765,7 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Reduced<S, E, F> 
     }
 
     fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
-        let mut total = T::zero();
-        for i in 0..S::NUMEL {
-            total += self.node.at(inputs[0], i).0;
-        }
-        out[0] = total * self.scale;
+        out[0] = self.total(inputs[0]);
     }
 
     fn vjp<T: Elem<F>>(
@@ -767,11 +776,7 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Reduced<S, E, F> 
         grad_out: &[T],
         grad_in: &mut [T],
     ) {
-        let adjoint = grad_out[0] * self.scale;
-        for i in 0..S::NUMEL {
-            let (_, local) = self.node.at(inputs[0], i);
-            self.node.back(local, adjoint, grad_in, i);
-        }
+        self.accumulate(inputs[0], grad_out[0], grad_in);
     }
 }
 
