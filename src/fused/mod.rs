@@ -6,7 +6,8 @@
 //! functions at the heart of optimisation and physics code (an energy, a residual, a test
 //! function like Rosenbrock's) that overhead is most of the cost. A fused graph is the same
 //! kind of expression, written with the same methods and operators, whose structure is its
-//! *type*: `(x + 2.0).square()` is a `Fused<Rank1<4>, MapNode<MapNode<Arg<..>, AddScalar>, Square>>`.
+//! *type*: `(x + 2.0).square()` is a
+//! `Fused<Rank1<4>, MapNode<MapNode<Arg<Rank1<4>>, AddScalar<f64>>, Square>>`.
 //! rustc monomorphises and inlines it, so evaluating it is one loop over the output's
 //! elements, and each element's forward step and reverse step are the straight-line code a
 //! person would write by hand: no tape, no buffers between nodes, no allocation.
@@ -25,7 +26,8 @@
 //!   exists only once the graph is reduced to a scalar), and [`Fused::vjp`] for the
 //!   vector-Jacobian product of a non-scalar one, whose seed must have its output's shape;
 //! - forward mode, on [`num_dual`]'s dual numbers: [`Reduced::jvp`] and [`Fused::jvp`], and
-//!   reverse over forward for Hessian-vector products ([`Reduced::hvp`]);
+//!   forward over reverse (the reverse steps run on dual numbers) for Hessian-vector
+//!   products ([`Reduced::hvp`]);
 //! - the cross-check: [`Reduced::check_gradient`] compares `<∇f, u>` from reverse mode with
 //!   the forward-mode derivative along a random `u`.
 //!
