@@ -17,7 +17,7 @@
 //!   tensor whose shape is part of the type;
 //! - elementwise ops on it ([`Fused::square`], [`Fused::exp`], `+ - * /` between two fused
 //!   graphs of the same shape or with a scalar, ...), and slices of it ([`Fused::slice`],
-//!   [`Fused::slice_rows`]), each checked by the compiler as on a [`Var`](crate::Var);
+//!   [`Fused::slice_rows`]), each checked by the compiler as on a [`Var`];
 //! - at the end, optionally, a [`sum`](Fused::sum) or a [`mean`](Fused::mean), which makes a
 //!   scalar function ([`Reduced`]).
 //!
