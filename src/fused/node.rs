@@ -6,7 +6,10 @@
 //! is a small `Copy` type and every call is static, so after inlining one element's forward
 //! and reverse steps are the straight-line code a person would write by hand.
 
-use crate::ops::elementwise::{stable_sigmoid, stable_softplus};
+use crate::ops::elementwise::{
+    ln_or_nan, ln_slope, sigmoid_slope_from_x, sigmoid_unsaturated, stable_sigmoid,
+    stable_softplus, tanh_slope_from_x, tanh_unsaturated,
+};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
 use std::marker::PhantomData;
@@ -267,14 +270,8 @@ unary!(
     }
 );
 unary!(
-    /// `ln x`, slope `1 / x`; NaN below 0, as the graph's `ln`.
-    Ln, |x| {
-        if x.real() < F::zero() {
-            (x * F::nan(), x * F::nan())
-        } else {
-            (x.ln(), x.recip())
-        }
-    }
+    /// `ln x`, slope `1 / x`; both NaN below 0, as the graph's `ln`.
+    Ln, |x| (ln_or_nan(x), ln_slope(x))
 );
 unary!(
     /// `sin x`, slope `cos x` (one `sin_cos`).
@@ -287,34 +284,27 @@ unary!(
         (cos, -sin)
     }
 );
-/// Past `|y| = 0.9` the slopes of `tanh` and `sigmoid` are taken from `x`, as the graph's
-/// VJP rules do: `1 - y²` and `y (1 - y)` cancel as `y` saturates.
-const SATURATED: f64 = 0.9;
-
 unary!(
-    /// `tanh x`, slope `1 - tanh² x`, or `4 e / (1 + e)²` with `e = e^{-2|x|}` where `tanh`
-    /// saturates (accurate on dual numbers too).
+    /// `tanh x`, slope `1 - tanh² x`, or sech² x from `x` where `tanh` saturates, as the
+    /// graph's rule (accurate on dual numbers too).
     Tanh, |x| {
         let y = x.tanh_accurate();
-        if num_traits::Float::abs(y.real()) < F::of_f64(SATURATED) {
+        if tanh_unsaturated(y) {
             (y, T::one() - y * y)
         } else {
-            let e = (-(x + x).abs()).exp();
-            let d = T::one() + e;
-            (y, e * F::of_f64(4.0) / (d * d))
+            (y, tanh_slope_from_x(x))
         }
     }
 );
 unary!(
     /// The logistic function `σ(x) = 1 / (1 + e⁻ˣ)` in its overflow-free form, slope
-    /// `σ (1 - σ)`, or `σ e⁻ˣ / (1 + e⁻ˣ)` where `σ` saturates towards 1.
+    /// `σ (1 - σ)`, or `σ(x) σ(-x)` from `x` where `σ` saturates, as the graph's rule.
     Sigmoid, |x| {
         let y = stable_sigmoid(x);
-        if y.real() < F::of_f64(SATURATED) {
+        if sigmoid_unsaturated(y) {
             (y, y * (T::one() - y))
         } else {
-            let e = (-x).exp();
-            (y, y * e / (T::one() + e))
+            (y, sigmoid_slope_from_x(x, y))
         }
     }
 );

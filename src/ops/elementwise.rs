@@ -58,6 +58,58 @@ pub(crate) fn stable_sigmoid<F: Float, T: Elem<F>>(x: T) -> T {
     }
 }
 
+/// `ln x`, NaN below 0 in both parts (the dual `ln` would give a finite slope `1/x`).
+#[inline]
+pub(crate) fn ln_or_nan<F: Float, T: Elem<F>>(x: T) -> T {
+    if x.real() < F::zero() {
+        x * F::nan()
+    } else {
+        x.ln()
+    }
+}
+
+/// The slope of [`ln_or_nan`]: `1 / x`, NaN below 0.
+#[inline]
+pub(crate) fn ln_slope<F: Float, T: Elem<F>>(x: T) -> T {
+    if x.real() < F::zero() {
+        T::constant(F::nan())
+    } else {
+        x.recip()
+    }
+}
+
+// `1 - y²` and `y (1 - y)`, the slopes of `tanh` and `sigmoid` from their output, are cheap
+// but cancel as the output saturates (relative error about ε / (1 - |y|)); past |y| = 0.9 the
+// slope comes from `x` instead, at the cost of one `exp`, so it keeps full relative precision.
+
+/// Whether `tanh`'s slope may be taken from its output `y` (`1 - y²`).
+#[inline]
+pub(crate) fn tanh_unsaturated<F: Float, T: Elem<F>>(y: T) -> bool {
+    num_traits::Float::abs(y.real()) < F::of_f64(0.9)
+}
+
+/// `tanh`'s slope from `x`: sech² x = 4 e^{-2|x|} / (1 + e^{-2|x|})².
+#[inline]
+pub(crate) fn tanh_slope_from_x<F: Float, T: Elem<F>>(x: T) -> T {
+    let e = (-(x + x).abs()).exp();
+    let d = T::one() + e;
+    e * F::of_f64(4.0) / (d * d)
+}
+
+/// Whether `sigmoid`'s slope may be taken from its output `y` (`y (1 - y)`).
+#[inline]
+pub(crate) fn sigmoid_unsaturated<F: Float, T: Elem<F>>(y: T) -> bool {
+    y.real() < F::of_f64(0.9)
+}
+
+/// `sigmoid`'s slope from `x` and `y = σ(x)`: σ(x) σ(-x), with σ(-x) = e^{-x} / (1 + e^{-x})
+/// (for the saturated side, `x > 0`).
+#[inline]
+pub(crate) fn sigmoid_slope_from_x<F: Float, T: Elem<F>>(x: T, y: T) -> T {
+    let e = (-x).exp();
+    y * e / (T::one() + e)
+}
+
 /// `ln(1 + exp(x))` without overflow: `max(x, 0) + ln(1 + exp(-|x|))`.
 #[inline]
 pub(crate) fn stable_softplus<F: Float, T: Elem<F>>(x: T) -> T {
@@ -151,14 +203,7 @@ impl<F: Float> Elementwise<F> {
             Self::Powf(p) => map(x, out, |x| x.powf(p)),
             Self::Sqrt => map(x, out, |x| x.sqrt()),
             Self::Exp => map(x, out, |x| x.exp()),
-            // Below 0 both parts are NaN (the dual `ln` would give a finite slope `1/x`).
-            Self::Ln => map(x, out, |x| {
-                if x.real() < zero {
-                    x * F::nan()
-                } else {
-                    x.ln()
-                }
-            }),
+            Self::Ln => map(x, out, ln_or_nan),
             Self::Sin => map_pair(x, out, |x| x.sin_cos()),
             Self::Cos => map_pair(x, out, |x| {
                 let (sin, cos) = x.sin_cos();
@@ -264,7 +309,6 @@ impl<F: Float> Elementwise<F> {
         }
         let zero = F::zero();
         let one = T::one();
-        let saturated = F::of_f64(0.9);
         match *self {
             Self::Neg | Self::RsubScalar(_) => write.map(grad_out, grad_in, |go| -go),
             Self::AddScalar(_) | Self::SubScalar(_) => write.map(grad_out, grad_in, |go| go),
@@ -281,46 +325,29 @@ impl<F: Float> Elementwise<F> {
             }),
             Self::Sqrt => chain(x, y, grad_out, grad_in, write, |_, y| (y + y).recip()),
             Self::Exp => chain(x, y, grad_out, grad_in, write, |_, y| y),
-            Self::Ln => chain(x, y, grad_out, grad_in, write, |x, _| {
-                if x.real() < zero {
-                    T::constant(F::nan())
-                } else {
-                    x.recip()
-                }
-            }),
+            Self::Ln => chain(x, y, grad_out, grad_in, write, |x, _| ln_slope(x)),
             // `y` is `[sin x | cos x]` (for `cos`: `[cos x | sin x]`), as the kernel kept it.
             Self::Sin => chain(x, &y[x.len()..], grad_out, grad_in, write, |_, cos| cos),
             Self::Cos => chain(x, &y[x.len()..], grad_out, grad_in, write, |_, sin| -sin),
             Self::Tan => chain(x, y, grad_out, grad_in, write, |_, y| one + y * y),
-            // `1 - y²` and `y (1 - y)` are cheap but cancel as the output saturates (relative
-            // error about ε / (1 - |y|)); past |y| = 0.9 the derivative comes from `x` instead,
-            // at the cost of one `exp`, so it keeps full relative precision.
+            // Cheap from `y`, or from `x` where `y` saturates (see `tanh_unsaturated`).
             Self::Tanh => chain_chunked(
                 [x, y],
                 grad_out,
                 grad_in,
                 write,
-                |y| num_traits::Float::abs(y.real()) < saturated,
+                tanh_unsaturated,
                 |_, y| one - y * y,
-                |x, _| {
-                    // sech² x = 4 e^{-2|x|} / (1 + e^{-2|x|})²
-                    let e = (-(x + x).abs()).exp();
-                    let d = one + e;
-                    e * F::of_f64(4.0) / (d * d)
-                },
+                |x, _| tanh_slope_from_x(x),
             ),
             Self::Sigmoid => chain_chunked(
                 [x, y],
                 grad_out,
                 grad_in,
                 write,
-                |y| y.real() < saturated,
+                sigmoid_unsaturated,
                 |_, y| y * (one - y),
-                |x, y| {
-                    // σ(x) σ(-x), with σ(-x) = e^{-x} / (1 + e^{-x}) for x > 0
-                    let e = (-x).exp();
-                    y * e / (one + e)
-                },
+                sigmoid_slope_from_x,
             ),
             Self::Relu => chain(x, y, grad_out, grad_in, write, |x, _| {
                 if x.real() > zero {
