@@ -529,35 +529,27 @@ fn rosenbrock_property<const N: usize>(
     )
 }
 
-#[test]
-fn rosenbrock_2_matches_its_closed_form() {
-    fn property(case: Case) -> TestResult {
-        let f = fused_rosenbrock!(2, 1);
-        verdict(rosenbrock_property::<2>(
-            |x, g| f.value_and_grad(x, g),
-            |x, v| f.hvp(x, v),
-            &case,
-        ))
-    }
-    QuickCheck::new()
-        .tests(CASES)
-        .quickcheck(property as fn(Case) -> TestResult);
+/// Rosenbrock over `N` elements (`M = N - 1` terms) against its closed form, as a property.
+macro_rules! rosenbrock_matches_its_closed_form {
+    ($name:ident, $n:literal, $m:literal) => {
+        #[test]
+        fn $name() {
+            fn property(case: Case) -> TestResult {
+                let f = fused_rosenbrock!($n, $m);
+                verdict(rosenbrock_property::<$n>(
+                    |x, g| f.value_and_grad(x, g),
+                    |x, v| f.hvp(x, v),
+                    &case,
+                ))
+            }
+            QuickCheck::new()
+                .tests(CASES)
+                .quickcheck(property as fn(Case) -> TestResult);
+        }
+    };
 }
-
-#[test]
-fn rosenbrock_5_matches_its_closed_form() {
-    fn property(case: Case) -> TestResult {
-        let f = fused_rosenbrock!(5, 4);
-        verdict(rosenbrock_property::<5>(
-            |x, g| f.value_and_grad(x, g),
-            |x, v| f.hvp(x, v),
-            &case,
-        ))
-    }
-    QuickCheck::new()
-        .tests(CASES)
-        .quickcheck(property as fn(Case) -> TestResult);
-}
+rosenbrock_matches_its_closed_form!(rosenbrock_2_matches_its_closed_form, 2, 1);
+rosenbrock_matches_its_closed_form!(rosenbrock_5_matches_its_closed_form, 5, 4);
 
 /// The Hessian is symmetric: `<w, H v> == <H w, v>` for a function mixing every kind of node.
 #[test]
