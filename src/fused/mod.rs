@@ -220,8 +220,34 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
     /// assert_eq!(f.eval(&Tensor::from([3.0, -2.0])).as_slice(), &[9.0, 4.0]);
     /// ```
     pub fn eval(&self, x: &Tensor<E::Arg, F>) -> Tensor<S, F> {
-        let x = x.as_slice();
-        flat(|i| self.node.at(x, i).0)
+        let mut out = Tensor::zeros();
+        self.values_into(x.as_slice(), out.as_mut_slice());
+        out
+    }
+
+    /// Every output element, on any scalar type.
+    #[inline(always)]
+    fn values_into<T: Elem<F>>(&self, x: &[T], out: &mut [T]) {
+        for (i, out) in out.iter_mut().enumerate() {
+            *out = self.node.at(x, i).0;
+        }
+    }
+
+    /// One pass: adds `Jᵀ seed` into `grad`, handing each output element to `value` on the
+    /// way.
+    #[inline(always)]
+    fn pull_back<T: Elem<F>>(
+        &self,
+        x: &[T],
+        seed: &[T],
+        grad: &mut [T],
+        mut value: impl FnMut(usize, T),
+    ) {
+        for (i, &adjoint) in seed.iter().enumerate() {
+            let (y, local) = self.node.at(x, i);
+            value(i, y);
+            self.node.back(local, adjoint, grad, i);
+        }
     }
 
     /// The vector-Jacobian product: writes `Jᵀ seed` into `grad` (the seed has the output's
@@ -241,14 +267,12 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
         seed: &Tensor<S, F>,
         grad: &mut Tensor<E::Arg, F>,
     ) -> Tensor<S, F> {
-        let (x, seed) = (x.as_slice(), seed.as_slice());
         let grad = grad.as_mut_slice();
         grad.fill(F::zero());
-        flat(|i| {
-            let (value, local) = self.node.at(x, i);
-            self.node.back(local, seed[i], grad, i);
-            value
-        })
+        let mut out = Tensor::zeros();
+        let values = out.as_mut_slice();
+        self.pull_back(x.as_slice(), seed.as_slice(), grad, |i, y| values[i] = y);
+        out
     }
 
     /// Forward mode: the output and its directional derivative `J u` along `tangent`, by
@@ -739,9 +763,7 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Fused<S, E, F> {
     }
 
     fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
-        for (i, out) in out.iter_mut().enumerate() {
-            *out = self.node.at(inputs[0], i).0;
-        }
+        self.values_into(inputs[0], out);
     }
 
     fn vjp<T: Elem<F>>(
@@ -752,10 +774,7 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Fused<S, E, F> {
         grad_out: &[T],
         grad_in: &mut [T],
     ) {
-        for (i, &adjoint) in grad_out.iter().enumerate() {
-            let (_, local) = self.node.at(inputs[0], i);
-            self.node.back(local, adjoint, grad_in, i);
-        }
+        self.pull_back(inputs[0], grad_out, grad_in, |_, _| {});
     }
 }
 
