@@ -79,6 +79,7 @@ pub use node::{MapNode, Offset, ZipNode};
 use crate::check::{SplitMix64, Tolerances};
 use crate::graph::{Kind, Var};
 use crate::ops::custom::CustomOp;
+use crate::ops::{GradOut, Uniform};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, Shape, SliceInBounds};
 use crate::tensor::Tensor;
@@ -234,16 +235,17 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
     }
 
     /// One pass: adds `Jᵀ seed` into `grad`, handing each output element to `value` on the
-    /// way.
+    /// way. The seed is a slice, or one number for every element (a reduction's adjoint:
+    /// then no element waits for another, and none is read from memory).
     #[inline(always)]
     fn pull_back<T: Elem<F>>(
         &self,
         x: &[T],
-        seed: &[T],
+        seed: impl GradOut<T>,
         grad: &mut [T],
         mut value: impl FnMut(usize, T),
     ) {
-        for (i, &adjoint) in seed.iter().enumerate() {
+        for (i, adjoint) in (0..S::NUMEL).zip(seed.elements()) {
             let (y, local) = self.node.at(x, i);
             value(i, y);
             self.node.back(local, adjoint, grad, i);
@@ -332,9 +334,8 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
     /// ```
     pub fn sum(self) -> Reduced<S, E, F> {
         Reduced {
-            node: self.node,
+            graph: self,
             scale: F::one(),
-            _shape: PhantomData,
         }
     }
 
@@ -348,9 +349,8 @@ impl<S: Shape, E: Node<F>, F: Float> Fused<S, E, F> {
     /// ```
     pub fn mean(self) -> Reduced<S, E, F> {
         Reduced {
-            node: self.node,
+            graph: self,
             scale: F::of_f64(1.0 / S::NUMEL as f64),
-            _shape: PhantomData,
         }
     }
 
@@ -550,10 +550,10 @@ impl ScalarOutput for Rank0 {}
 /// assert_eq!(grad, Tensor::full(4.5));
 /// ```
 pub struct Reduced<S: Shape, E, F: Float = f64> {
-    node: E,
+    /// The fused graph being reduced.
+    graph: Fused<S, E, F>,
     /// 1 for a sum, `1 / numel` for a mean.
     scale: F,
-    _shape: PhantomData<S>,
 }
 
 impl<S: Shape, E: Copy, F: Float> Clone for Reduced<S, E, F> {
@@ -569,24 +569,20 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
     fn total<T: Elem<F>>(&self, x: &[T]) -> T {
         let mut total = T::zero();
         for i in 0..S::NUMEL {
-            total += self.node.at(x, i).0;
+            total += self.graph.node.at(x, i).0;
         }
         total * self.scale
     }
 
-    /// One pass over the elements: adds `∇f · adjoint` into `grad` (each element's reverse
-    /// step right after its forward step: the reduction's adjoint is the same number for every
-    /// element, so no element waits for another) and returns the value.
+    /// One pass over the elements: adds `∇f · adjoint` into `grad`, each element's reverse
+    /// step right after its forward step, and returns the value.
     #[inline(always)]
     fn accumulate<T: Elem<F>>(&self, x: &[T], adjoint: T, grad: &mut [T]) -> T {
         assert_argument_len::<E::Arg, T>(x, grad);
-        let adjoint = adjoint * self.scale;
         let mut total = T::zero();
-        for i in 0..S::NUMEL {
-            let (value, local) = self.node.at(x, i);
-            total += value;
-            self.node.back(local, adjoint, grad, i);
-        }
+        let seed = Uniform(adjoint * self.scale);
+        self.graph
+            .pull_back(x, seed, grad, |_, value| total += value);
         total * self.scale
     }
 
