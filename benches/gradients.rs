@@ -7,7 +7,7 @@
 //!
 //! Results and the command that reproduces them: `benches/RESULTS.md`.
 
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
+use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::Duration;
 use tygrad::prelude::*;

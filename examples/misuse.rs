@@ -33,7 +33,7 @@ const MISUSES: [Misuse; 9] = [
 
 impl Misuse {
     /// The case's description: its leading `//` comment lines.
-    fn summary(&self) -> impl Iterator<Item = &'static str> {
+    fn summary(&self) -> impl Iterator<Item = &'static str> + use<> {
         self.source
             .lines()
             .map_while(|line| line.strip_prefix("// "))

@@ -34,11 +34,7 @@ fn main() {
 
     let (w, b) = Graph::with(|g| {
         let design = g.constant(Tensor::<Rank2<6, 2>>::from_fn(|[i, j]| {
-            if j == 0 {
-                XS[i]
-            } else {
-                1.0
-            }
+            if j == 0 { XS[i] } else { 1.0 }
         }));
         let targets = g.constant(Tensor::<Rank2<6, 1>>::from_fn(|[i, _]| YS[i]));
         let theta = g.param(Tensor::<Rank2<2, 1>>::zeros());

@@ -49,9 +49,9 @@
 //! });
 //! ```
 
-use crate::forward::{dot, end_of, jvp_raw, ArrayNumel, Jacobian};
-use crate::graph::{evaluate, Graph, IsLeaf, IsParam, Kind, NodeId, Tape, Var};
-use crate::ops::{GradWrite, Op, MAX_ARITY};
+use crate::forward::{ArrayNumel, Jacobian, dot, end_of, jvp_raw};
+use crate::graph::{Graph, IsLeaf, IsParam, Kind, NodeId, Tape, Var, evaluate};
+use crate::ops::{GradWrite, MAX_ARITY, Op};
 use crate::scalar::Float;
 use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;
@@ -288,11 +288,7 @@ fn call_seed<F: Float>(output: NodeId, seed: &[F]) -> u64 {
 /// `|a - b| / scale`, 0 when both sides are exactly equal (including `0 / 0`).
 fn relative(a: f64, b: f64, scale: f64) -> f64 {
     let diff = (a - b).abs();
-    if diff == 0.0 {
-        0.0
-    } else {
-        diff / scale
-    }
+    if diff == 0.0 { 0.0 } else { diff / scale }
 }
 
 /// The dot-product test of the backward call that just ran from `output` with `seed`.

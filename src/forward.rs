@@ -43,8 +43,8 @@
 //! });
 //! ```
 
-use crate::graph::{evaluate, Graph, IsLeaf, IsParam, Kind, NodeId, NodeRecord, Tape, Var};
-use crate::reverse::{reverse_sweep, ParamSink, Reached};
+use crate::graph::{Graph, IsLeaf, IsParam, Kind, NodeId, NodeRecord, Tape, Var, evaluate};
+use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape, TypedNumel};
 use crate::tensor::Tensor;

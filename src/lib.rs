@@ -14,7 +14,7 @@ pub mod tensor;
 
 pub use check::{CheckReport, JacobianCheck, NodeFailure, Tolerances};
 pub use forward::{ArrayNumel, Jacobian, Tangent};
-pub use graph::{kind, Graph, Var};
+pub use graph::{Graph, Var, kind};
 pub use ops::custom::{CustomOp, DynCustomOp};
 
 /// Every op, with its shape rule and its derivative.
@@ -25,7 +25,7 @@ pub mod ops_reference {}
 pub mod prelude {
     pub use crate::check::{CheckReport, JacobianCheck, Tolerances};
     pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
-    pub use crate::graph::{kind, Graph, IsLeaf, IsParam, Kind, Var};
+    pub use crate::graph::{Graph, IsLeaf, IsParam, Kind, Var, kind};
     pub use crate::ops::custom::CustomOp;
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{

@@ -7,7 +7,7 @@
 //! until zeroed, as in PyTorch.
 
 use crate::graph::{GradRoute, InputSlot, Kind, NodeId, NodeRecord, Tape, Var};
-use crate::ops::{GradWrite, Op, MAX_ARITY};
+use crate::ops::{GradWrite, MAX_ARITY, Op};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;

@@ -126,11 +126,7 @@ pub trait Elem<F: DualNumFloat>:
 pub(crate) fn dual_tanh<F: DualNumFloat, T: DualNum<Primitive = F> + Copy>(x: T) -> T {
     let m = (-(x + x).abs()).exp_m1();
     let t = -m / (m + F::TWO);
-    if x.re() < F::zero() {
-        -t
-    } else {
-        t
-    }
+    if x.re() < F::zero() { -t } else { t }
 }
 
 /// The custom-op dispatch of one scalar type: `$forward` / `$vjp` are the matching methods of

@@ -9,7 +9,7 @@
 use std::fmt::Debug;
 use std::ops::{Add, Mul};
 use typenum::{
-    Const, Eq, IsEqual, IsLess, IsLessOrEqual, Le, LeEq, Prod, Sum, ToUInt, Unsigned, B1, U,
+    B1, Const, Eq, IsEqual, IsLess, IsLessOrEqual, Le, LeEq, Prod, Sum, ToUInt, U, Unsigned,
 };
 
 /// A tensor shape known at compile time.

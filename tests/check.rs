@@ -1,7 +1,7 @@
 //! The cross-check: dot-product tests on backward calls, the graph-wide switch catching a
 //! wrong VJP and naming its op, per-node localisation, finite differences as third witness.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use tygrad::prelude::*;
 
 /// `y = x²` elementwise, with a deliberately wrong VJP (`3x` instead of `2x`).

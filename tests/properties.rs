@@ -510,9 +510,10 @@ fn domains_stay_finite_and_in_range() {
             assert!(y.is_finite() && (x - y).abs() >= 0.1);
         }
         let (a, _) = inputs(&case, Domain::Avoid(&[-0.5, 1.0]), Domain::Any);
-        assert!(a
-            .iter()
-            .all(|x| (x + 0.5).abs() >= 0.1 - 1e-12 && (x - 1.0).abs() >= 0.1 - 1e-12));
+        assert!(
+            a.iter()
+                .all(|x| (x + 0.5).abs() >= 0.1 - 1e-12 && (x - 1.0).abs() >= 0.1 - 1e-12)
+        );
         let (a, _) = inputs(&case, Domain::NonZero, Domain::Any);
         assert!(a.iter().all(|x| x.abs() >= 0.2));
     }

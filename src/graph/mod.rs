@@ -13,9 +13,9 @@
 mod dot;
 mod var;
 
-pub use var::{kind, IsLeaf, IsParam, Kind, Var};
+pub use var::{IsLeaf, IsParam, Kind, Var, kind};
 
-use crate::ops::{Op, MAX_ARITY};
+use crate::ops::{MAX_ARITY, Op};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
 use crate::tensor::Tensor;

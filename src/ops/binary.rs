@@ -112,32 +112,16 @@ impl Binary {
             (Self::Div, 0) => chain(a, b, y, grad_out, grad_in, write, |_, b, _| b.recip()),
             (Self::Div, _) => chain(a, b, y, grad_out, grad_in, write, |_, b, y| -(y / b)),
             (Self::Maximum, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
-                if a.real() >= b.real() {
-                    one
-                } else {
-                    zero
-                }
+                if a.real() >= b.real() { one } else { zero }
             }),
             (Self::Maximum, _) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
-                if a.real() >= b.real() {
-                    zero
-                } else {
-                    one
-                }
+                if a.real() >= b.real() { zero } else { one }
             }),
             (Self::Minimum, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
-                if a.real() <= b.real() {
-                    one
-                } else {
-                    zero
-                }
+                if a.real() <= b.real() { one } else { zero }
             }),
             (Self::Minimum, _) => chain(a, b, y, grad_out, grad_in, write, |a, b, _| {
-                if a.real() <= b.real() {
-                    zero
-                } else {
-                    one
-                }
+                if a.real() <= b.real() { zero } else { one }
             }),
             (Self::Pow, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, y| b * y / a),
             (Self::Pow, _) => chain(a, b, y, grad_out, grad_in, write, |a, _, y| y * a.ln()),

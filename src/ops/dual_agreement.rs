@@ -2,7 +2,7 @@
 //! the property forward mode and the cross-checks rely on. Each case seeds one parameter
 //! element at a time, so the whole gradient is compared entry by entry.
 
-use crate::graph::{evaluate, Graph, Var};
+use crate::graph::{Graph, Var, evaluate};
 use crate::ops::Op;
 use crate::prelude::*;
 use num_dual::Dual64;

@@ -350,18 +350,10 @@ impl<F: Float> Elementwise<F> {
                 sigmoid_slope_from_x,
             ),
             Self::Relu => chain(x, y, grad_out, grad_in, write, |x, _| {
-                if x.real() > zero {
-                    one
-                } else {
-                    T::zero()
-                }
+                if x.real() > zero { one } else { T::zero() }
             }),
             Self::LeakyRelu(a) => chain(x, y, grad_out, grad_in, write, |x, _| {
-                if x.real() > zero {
-                    one
-                } else {
-                    T::constant(a)
-                }
+                if x.real() > zero { one } else { T::constant(a) }
             }),
             Self::Softplus => chain(x, y, grad_out, grad_in, write, |x, _| stable_sigmoid(x)),
             Self::Abs => chain(x, y, grad_out, grad_in, write, |x, _| {

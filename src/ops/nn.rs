@@ -45,11 +45,7 @@ fn shift<F: Float, T: Elem<F>>(row: &[T]) -> F {
         F::neg_infinity(),
         |m, x| if x.real() > m { x.real() } else { m },
     );
-    if max.is_finite() {
-        max
-    } else {
-        F::zero()
-    }
+    if max.is_finite() { max } else { F::zero() }
 }
 
 /// The shift `c` of a row and `Σ exp(xⱼ - c)` (at least 1 when `c` is the row's maximum).

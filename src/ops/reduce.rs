@@ -53,11 +53,7 @@ pub(crate) fn stable_norm<F: Float, T: Elem<F>>(x: &[T]) -> T {
     let scale = x.iter().fold(F::zero(), |m, xi| {
         let v = xi.real();
         let a = if v < F::zero() { -v } else { v };
-        if a > m || a.is_nan() {
-            a
-        } else {
-            m
-        }
+        if a > m || a.is_nan() { a } else { m }
     });
     if scale == F::zero() {
         return T::zero();
