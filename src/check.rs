@@ -106,7 +106,7 @@ impl Tolerances {
 /// struct WrongDouble;
 /// impl CustomOp<f64> for WrongDouble {
 ///     fn name(&self) -> &'static str { "WrongDoubleBackward" }
-///     fn forward<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
+///     fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
 ///     fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
 ///         gi[0] += g[0] * 3.0; // should be 2
 ///     }

@@ -102,10 +102,10 @@ pub trait Elem<F: DualNumFloat>:
     fn tanh_accurate(self) -> Self {
         dual_tanh(self)
     }
-    /// Runs a custom op's forward kernel on buffers of this scalar type (picks the
-    /// instantiation of [`CustomOp::forward`](crate::CustomOp::forward) for `Self`).
+    /// Runs a custom op's kernel on buffers of this scalar type (picks the
+    /// instantiation of [`CustomOp::eval`](crate::CustomOp::eval) for `Self`).
     #[doc(hidden)]
-    fn custom_forward(op: &dyn DynCustomOp<F>, inputs: &[&[Self]], out: &mut [Self]);
+    fn custom_eval(op: &dyn DynCustomOp<F>, inputs: &[&[Self]], out: &mut [Self]);
     /// Runs a custom op's VJP rule on buffers of this scalar type.
     #[doc(hidden)]
     fn custom_vjp(
@@ -129,13 +129,13 @@ pub(crate) fn dual_tanh<F: DualNumFloat, T: DualNum<Primitive = F> + Copy>(x: T)
     if x.re() < F::zero() { -t } else { t }
 }
 
-/// The custom-op dispatch of one scalar type: `$forward` / `$vjp` are the matching methods of
+/// The custom-op dispatch of one scalar type: `$eval` / `$vjp` are the matching methods of
 /// [`DynCustomOp`], for the graph float `$float`.
 macro_rules! custom_dispatch {
-    ($float:ty, $forward:ident, $vjp:ident) => {
+    ($float:ty, $eval:ident, $vjp:ident) => {
         #[inline]
-        fn custom_forward(op: &dyn DynCustomOp<$float>, inputs: &[&[Self]], out: &mut [Self]) {
-            op.$forward(inputs, out)
+        fn custom_eval(op: &dyn DynCustomOp<$float>, inputs: &[&[Self]], out: &mut [Self]) {
+            op.$eval(inputs, out)
         }
         #[inline]
         fn custom_vjp(
@@ -167,7 +167,7 @@ macro_rules! elem_primitive {
             fn tanh_accurate(self) -> Self {
                 self.tanh()
             }
-            custom_dispatch!($float, forward_real, vjp_real);
+            custom_dispatch!($float, eval_real, vjp_real);
         }
     )*};
 }
@@ -182,7 +182,7 @@ impl<F: Float> Elem<F> for Dual<F> {
     fn constant(x: F) -> Self {
         Dual::new(x, F::zero())
     }
-    custom_dispatch!(F, forward_dual, vjp_dual);
+    custom_dispatch!(F, eval_dual, vjp_dual);
 }
 
 impl<F: Float> Elem<F> for HyperDual<F> {
@@ -194,5 +194,5 @@ impl<F: Float> Elem<F> for HyperDual<F> {
     fn constant(x: F) -> Self {
         HyperDual::from_re(x)
     }
-    custom_dispatch!(F, forward_hyper, vjp_hyper);
+    custom_dispatch!(F, eval_hyper, vjp_hyper);
 }

@@ -10,7 +10,7 @@ impl CustomOp<f64> for BadSquare {
     fn name(&self) -> &'static str {
         "BadSquareBackward"
     }
-    fn forward<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
         for (o, &x) in out.iter_mut().zip(inputs[0]) {
             *o = x * x;
         }
@@ -35,7 +35,7 @@ impl CustomOp<f64> for BadProduct {
     fn name(&self) -> &'static str {
         "BadProductBackward"
     }
-    fn forward<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
         for ((o, &a), &b) in out.iter_mut().zip(inputs[0]).zip(inputs[1]) {
             *o = a * b;
         }

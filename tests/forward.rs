@@ -209,7 +209,7 @@ impl CustomOp<f64> for Cube {
     fn name(&self) -> &'static str {
         "CubeBackward"
     }
-    fn forward<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
         for (o, &x) in out.iter_mut().zip(inputs[0]) {
             *o = x * x * x;
         }

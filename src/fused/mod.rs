@@ -758,7 +758,7 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Fused<S, E, F> {
         "FusedBackward"
     }
 
-    fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         self.values_into(inputs[0], out);
     }
 
@@ -781,7 +781,7 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Reduced<S, E, F> 
         "FusedBackward"
     }
 
-    fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         out[0] = self.total(inputs[0]);
     }
 

@@ -9,7 +9,7 @@
 //! The VJP repeats the output's adjoint along the reduced axis (divided by its length for a
 //! mean).
 
-use super::Op;
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank1, Rank2};
@@ -26,7 +26,14 @@ pub(crate) struct AxisReduce {
 }
 
 impl AxisReduce {
-    pub(crate) fn name(&self) -> &'static str {
+    /// The length of the reduced axis, as a float (the divisor of a mean).
+    fn reduced_len<F: Float>(&self) -> F {
+        F::of_f64(if self.axis == 0 { self.m } else { self.n } as f64)
+    }
+}
+
+impl<F: Float> Rule<F> for AxisReduce {
+    fn label(&self) -> &'static str {
         match (self.axis, self.mean) {
             (0, false) => "SumAxis0Backward",
             (0, true) => "MeanAxis0Backward",
@@ -35,13 +42,9 @@ impl AxisReduce {
         }
     }
 
-    /// The length of the reduced axis, as a float (the divisor of a mean).
-    fn reduced_len<F: Float>(&self) -> F {
-        F::of_f64(if self.axis == 0 { self.m } else { self.n } as f64)
-    }
-
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, x: &[T], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        let x = inputs[0];
         let n = self.n;
         if self.axis == 0 {
             out.fill(T::zero());
@@ -64,7 +67,16 @@ impl AxisReduce {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(&self, grad_out: &[T], grad_in: &mut [T]) {
+    fn vjp<T: Elem<F>>(
+        &self,
+        _k: usize,
+        _inputs: &[&[T]],
+        _out: &[T],
+        grad_out: &[T],
+        grad_in: &mut [T],
+        write: GradWrite,
+    ) {
+        write.prepare(grad_in);
         let scale = if self.mean {
             F::one() / self.reduced_len::<F>()
         } else {

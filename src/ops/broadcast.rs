@@ -8,7 +8,7 @@
 //!
 //! The VJP of a broadcast sums the output's adjoint over the repeated axis.
 
-use super::{GradWrite, Op};
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, Shape};
@@ -26,8 +26,8 @@ pub(crate) enum Broadcast {
     AddRow { n: usize },
 }
 
-impl Broadcast {
-    pub(crate) fn name(&self) -> &'static str {
+impl<F: Float> Rule<F> for Broadcast {
+    fn label(&self) -> &'static str {
         match self {
             Self::Scalar => "BroadcastScalarBackward",
             Self::Rows { .. } => "BroadcastRowsBackward",
@@ -37,7 +37,7 @@ impl Broadcast {
     }
 
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         let x = inputs[0];
         match *self {
             Self::Scalar => out.fill(x[0]),
@@ -63,9 +63,11 @@ impl Broadcast {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
         k: usize,
+        _inputs: &[&[T]],
+        _out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
         write: GradWrite,

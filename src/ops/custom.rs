@@ -1,6 +1,6 @@
-//! Custom ops: a user-written forward kernel and VJP rule, recorded like a built-in op.
+//! Custom ops: a user-written kernel and VJP rule, recorded like a built-in op.
 //!
-//! A custom op implements [`CustomOp`]: a name, a forward kernel and a VJP rule, both generic
+//! A custom op implements [`CustomOp`]: a name, a kernel and a VJP rule, both generic
 //! over the scalar `T: Elem<F>`. Written once, the kernel runs on the graph's float (values,
 //! reverse mode) and on dual numbers (forward mode, Hessians, the cross-check of
 //! [`crate::check`]), so a custom op's VJP is witnessed by the derivative of its own kernel,
@@ -12,13 +12,13 @@
 //! [`CustomOp`] implements it through a blanket impl, and the sealed [`Elem`] trait picks the
 //! instantiation that matches the buffer being evaluated.
 
-use super::Op;
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
 use num_dual::{Dual, DualNumFloat, HyperDual};
 
-/// An op defined outside the crate: its forward kernel and its VJP rule, both generic over the
+/// An op defined outside the crate: its kernel and its VJP rule, both generic over the
 /// scalar so that forward mode differentiates the kernel itself.
 ///
 /// The output shape is chosen by the caller of [`Var::custom_unary`] /
@@ -33,7 +33,7 @@ use num_dual::{Dual, DualNumFloat, HyperDual};
 ///     fn name(&self) -> &'static str {
 ///         "CubeBackward"
 ///     }
-///     fn forward<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
+///     fn eval<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
 ///         for (o, &x) in out.iter_mut().zip(inputs[0]) {
 ///             *o = x * x * x;
 ///         }
@@ -49,7 +49,7 @@ use num_dual::{Dual, DualNumFloat, HyperDual};
 ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
 ///     let y = x.custom_unary::<Rank1<2>, _>(Cube);
 ///     assert_eq!(y.grad_fn(), Some("CubeBackward"));
-///     y.sum().backward(); // cross-checked against the dual-number derivative of `forward`
+///     y.sum().backward(); // cross-checked against the dual-number derivative of `eval`
 ///     assert_eq!(x.grad().as_slice(), &[3.0, 12.0]);
 /// });
 /// ```
@@ -62,7 +62,7 @@ pub trait CustomOp<F: Float>: 'static {
     /// # struct Twice;
     /// # impl CustomOp<f64> for Twice {
     /// fn name(&self) -> &'static str { "TwiceBackward" }
-    /// # fn forward<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
+    /// # fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
     /// # fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) { gi[0] += g[0] * 2.0; }
     /// # }
     /// # assert_eq!(Twice.name(), "TwiceBackward");
@@ -78,16 +78,16 @@ pub trait CustomOp<F: Float>: 'static {
     /// # struct Twice;
     /// # impl CustomOp<f64> for Twice {
     /// # fn name(&self) -> &'static str { "TwiceBackward" }
-    /// fn forward<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    /// fn eval<T: Elem<f64>>(&self, inputs: &[&[T]], out: &mut [T]) {
     ///     out[0] = inputs[0][0] * 2.0;
     /// }
     /// # fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) { gi[0] += g[0] * 2.0; }
     /// # }
     /// # let mut out = [0.0];
-    /// # Twice.forward(&[&[1.5]], &mut out);
+    /// # Twice.eval(&[&[1.5]], &mut out);
     /// # assert_eq!(out[0], 3.0);
     /// ```
-    fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]);
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]);
 
     /// Adds input `k`'s share of the vector-Jacobian product to `grad_in`
     /// (`grad_in += (d out / d input_k)ᵀ · grad_out`): use `+=`, never `=`, since an input can
@@ -98,7 +98,7 @@ pub trait CustomOp<F: Float>: 'static {
     /// # struct Twice;
     /// # impl CustomOp<f64> for Twice {
     /// # fn name(&self) -> &'static str { "TwiceBackward" }
-    /// # fn forward<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
+    /// # fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
     /// fn vjp<T: Elem<f64>>(&self, _k: usize, _inputs: &[&[T]], _out: &[T], grad_out: &[T], grad_in: &mut [T]) {
     ///     grad_in[0] += grad_out[0] * 2.0;
     /// }
@@ -127,7 +127,7 @@ pub trait CustomOp<F: Float>: 'static {
 /// struct Id;
 /// impl CustomOp<f64> for Id {
 ///     fn name(&self) -> &'static str { "IdBackward" }
-///     fn forward<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o.copy_from_slice(i[0]); }
+///     fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o.copy_from_slice(i[0]); }
 ///     fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
 ///         for (a, &b) in gi.iter_mut().zip(g) { *a += b; }
 ///     }
@@ -138,12 +138,12 @@ pub trait CustomOp<F: Float>: 'static {
 pub trait DynCustomOp<F: DualNumFloat> {
     /// [`CustomOp::name`] (named apart so that calling `.name()` on an op is never ambiguous).
     fn dyn_name(&self) -> &'static str;
-    /// [`CustomOp::forward`] on the graph's float.
-    fn forward_real(&self, inputs: &[&[F]], out: &mut [F]);
-    /// [`CustomOp::forward`] on dual numbers (forward mode).
-    fn forward_dual(&self, inputs: &[&[Dual<F>]], out: &mut [Dual<F>]);
-    /// [`CustomOp::forward`] on hyper-dual numbers (second derivatives).
-    fn forward_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]);
+    /// [`CustomOp::eval`] on the graph's float.
+    fn eval_real(&self, inputs: &[&[F]], out: &mut [F]);
+    /// [`CustomOp::eval`] on dual numbers (forward mode).
+    fn eval_dual(&self, inputs: &[&[Dual<F>]], out: &mut [Dual<F>]);
+    /// [`CustomOp::eval`] on hyper-dual numbers (second derivatives).
+    fn eval_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]);
     /// [`CustomOp::vjp`] on the graph's float.
     fn vjp_real(&self, k: usize, inputs: &[&[F]], out: &[F], grad_out: &[F], grad_in: &mut [F]);
     /// [`CustomOp::vjp`] on dual numbers (forward-over-reverse).
@@ -170,14 +170,14 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
     fn dyn_name(&self) -> &'static str {
         self.name()
     }
-    fn forward_real(&self, inputs: &[&[F]], out: &mut [F]) {
-        self.forward(inputs, out)
+    fn eval_real(&self, inputs: &[&[F]], out: &mut [F]) {
+        self.eval(inputs, out)
     }
-    fn forward_dual(&self, inputs: &[&[Dual<F>]], out: &mut [Dual<F>]) {
-        self.forward(inputs, out)
+    fn eval_dual(&self, inputs: &[&[Dual<F>]], out: &mut [Dual<F>]) {
+        self.eval(inputs, out)
     }
-    fn forward_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]) {
-        self.forward(inputs, out)
+    fn eval_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]) {
+        self.eval(inputs, out)
     }
     fn vjp_real(&self, k: usize, inputs: &[&[F]], out: &[F], grad_out: &[F], grad_in: &mut [F]) {
         self.vjp(k, inputs, out, grad_out, grad_in)
@@ -207,25 +207,28 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
 /// A recorded custom op.
 pub(crate) struct Custom<F: Float>(Box<dyn DynCustomOp<F>>);
 
-impl<F: Float> Custom<F> {
-    pub(crate) fn name(&self) -> &'static str {
+impl<F: Float> Rule<F> for Custom<F> {
+    fn label(&self) -> &'static str {
         self.0.dyn_name()
     }
 
     #[inline]
-    pub(crate) fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
-        T::custom_forward(&*self.0, inputs, out)
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        T::custom_eval(&*self.0, inputs, out)
     }
 
     #[inline]
-    pub(crate) fn vjp<T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
         k: usize,
         inputs: &[&[T]],
         out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
+        write: GradWrite,
     ) {
+        // Custom rules only add, by their documented contract.
+        write.prepare(grad_in);
         T::custom_vjp(&*self.0, k, inputs, out, grad_out, grad_in)
     }
 }
@@ -239,7 +242,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// struct SumSq;
     /// impl CustomOp<f64> for SumSq {
     ///     fn name(&self) -> &'static str { "SumSqBackward" }
-    ///     fn forward<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) {
+    ///     fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) {
     ///         o[0] = i[0].iter().fold(T::zero(), |acc, &x| acc + x * x);
     ///     }
     ///     fn vjp<T: Elem<f64>>(&self, _: usize, i: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
@@ -268,7 +271,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// struct Dot;
     /// impl CustomOp<f64> for Dot {
     ///     fn name(&self) -> &'static str { "DotBackward" }
-    ///     fn forward<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) {
+    ///     fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) {
     ///         o[0] = i[0].iter().zip(i[1]).fold(T::zero(), |acc, (&a, &b)| acc + a * b);
     ///     }
     ///     fn vjp<T: Elem<f64>>(&self, k: usize, i: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {

@@ -13,7 +13,7 @@
 //! all dual-number products) runs in the plain loops below: nalgebra's own fallback loop
 //! assumes a unit row stride, so strided views must never reach it.
 
-use super::{GradWrite, Op};
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank1, Rank2};
@@ -147,8 +147,8 @@ pub(crate) enum Linalg {
     Transpose { m: usize, n: usize },
 }
 
-impl Linalg {
-    pub(crate) fn name(&self) -> &'static str {
+impl<F: Float> Rule<F> for Linalg {
+    fn label(&self) -> &'static str {
         match self {
             Self::MatMul { .. } => "MatMulBackward",
             Self::MatVec { .. } => "MatVecBackward",
@@ -158,7 +158,7 @@ impl Linalg {
     }
 
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         match *self {
             Self::MatMul { m, k, n } => {
                 let a = Strided::row_major(inputs[0], m, k);
@@ -185,10 +185,11 @@ impl Linalg {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
         input: usize,
         inputs: &[&[T]],
+        _out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
         write: GradWrite,

@@ -13,7 +13,7 @@
 //! naive forms give `inf` and NaN). The shift is a constant (its derivative cancels out of
 //! these shift-invariant functions), so forward mode differentiates the same stable kernels.
 
-use super::Op;
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, Shape};
@@ -70,8 +70,8 @@ fn add_scaled_softmax<F: Float, T: Elem<F>>(row: &[T], scale: T, grad: &mut [T])
     }
 }
 
-impl Nn {
-    pub(crate) fn name(&self) -> &'static str {
+impl<F: Float> Rule<F> for Nn {
+    fn label(&self) -> &'static str {
         match self {
             Self::Softmax { .. } => "SoftmaxBackward",
             Self::LogSoftmax { .. } => "LogSoftmaxBackward",
@@ -82,7 +82,7 @@ impl Nn {
     }
 
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         let x = inputs[0];
         match *self {
             Self::Softmax { n } => {
@@ -135,14 +135,16 @@ impl Nn {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
         k: usize,
         inputs: &[&[T]],
         out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
+        write: GradWrite,
     ) {
+        write.prepare(grad_in);
         let x = inputs[0];
         match *self {
             // dxⱼ = yⱼ (gⱼ - Σₖ gₖ yₖ)

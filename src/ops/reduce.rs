@@ -4,7 +4,7 @@
 //! Shape rule: `Var<S> -> Var<Rank0>` (and `Var<S> . Var<S> -> Var<Rank0>` for `dot`).
 //! Reductions along one axis of a matrix live in `axis`.
 
-use super::{GradWrite, Op};
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Shape};
@@ -105,8 +105,8 @@ fn combine<F: Float, T: Elem<F>>(acc: [T; LANES]) -> T {
     ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
 }
 
-impl Reduce {
-    pub(crate) fn name(&self) -> &'static str {
+impl<F: Float> Rule<F> for Reduce {
+    fn label(&self) -> &'static str {
         match self {
             Self::Sum => "SumBackward",
             Self::Mean => "MeanBackward",
@@ -118,7 +118,7 @@ impl Reduce {
     }
 
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         let x = inputs[0];
         let sum = || lane_sum(x);
         out[0] = match self {
@@ -134,7 +134,7 @@ impl Reduce {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
         k: usize,
         inputs: &[&[T]],
@@ -169,6 +169,14 @@ impl Reduce {
                 }
             }
             Self::Dot => write.map(inputs[1 - k], grad_in, |o| g * o),
+        }
+    }
+
+    fn uniform_share<T: Elem<F>>(&self, _k: usize, g: T, input_len: usize) -> Option<T> {
+        match self {
+            Self::Sum => Some(g),
+            Self::Mean => Some(g / F::of_f64(input_len as f64)),
+            _ => None,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! Shape rule: `Var<S> -> Var<S2>` where `S: SameNumel<S2>`, checked through typenum so that
 //! `cargo check` already rejects a reshape that changes the element count.
 
-use super::{GradWrite, Op};
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{SameNumel, Shape};
@@ -12,19 +12,22 @@ use crate::shape::{SameNumel, Shape};
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Reshape;
 
-impl Reshape {
-    pub(crate) fn name(&self) -> &'static str {
+impl<F: Float> Rule<F> for Reshape {
+    fn label(&self) -> &'static str {
         "ReshapeBackward"
     }
 
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, x: &[T], out: &mut [T]) {
-        out.copy_from_slice(x);
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        out.copy_from_slice(inputs[0]);
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
+        _k: usize,
+        _inputs: &[&[T]],
+        _out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
         write: GradWrite,
@@ -37,6 +40,10 @@ impl Reshape {
             }
             GradWrite::Assign => grad_in.copy_from_slice(grad_out),
         }
+    }
+
+    fn uniform_share<T: Elem<F>>(&self, _k: usize, g: T, _input_len: usize) -> Option<T> {
+        Some(g)
     }
 }
 

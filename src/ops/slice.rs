@@ -12,7 +12,7 @@
 //! two contiguous ranges of the output; the VJPs add the adjoint back into those ranges.
 //! Dims past typenum's range (see [`crate::shape::TypedNumel`]) are not supported here.
 
-use super::{GradWrite, Op};
+use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, SliceInBounds};
@@ -33,16 +33,6 @@ pub(crate) enum Select {
 }
 
 impl Select {
-    pub(crate) fn name(&self) -> &'static str {
-        match self {
-            Self::Slice { .. } => "SliceBackward",
-            Self::SliceRows { .. } => "SliceRowsBackward",
-            Self::Get { .. } => "GetBackward",
-            Self::Concat { .. } => "ConcatBackward",
-            Self::Stack { .. } => "StackBackward",
-        }
-    }
-
     /// Where the selected range starts in the input, or where the second input starts in
     /// the output of a join.
     fn offset(&self) -> usize {
@@ -55,9 +45,21 @@ impl Select {
     fn is_join(&self) -> bool {
         matches!(self, Self::Concat { .. } | Self::Stack { .. })
     }
+}
+
+impl<F: Float> Rule<F> for Select {
+    fn label(&self) -> &'static str {
+        match self {
+            Self::Slice { .. } => "SliceBackward",
+            Self::SliceRows { .. } => "SliceRowsBackward",
+            Self::Get { .. } => "GetBackward",
+            Self::Concat { .. } => "ConcatBackward",
+            Self::Stack { .. } => "StackBackward",
+        }
+    }
 
     #[inline]
-    pub(crate) fn forward<F: Float, T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
         let offset = self.offset();
         if self.is_join() {
             out[..offset].copy_from_slice(inputs[0]);
@@ -68,9 +70,11 @@ impl Select {
     }
 
     #[inline]
-    pub(crate) fn vjp<F: Float, T: Elem<F>>(
+    fn vjp<T: Elem<F>>(
         &self,
         k: usize,
+        _inputs: &[&[T]],
+        _out: &[T],
         grad_out: &[T],
         grad_in: &mut [T],
         write: GradWrite,
