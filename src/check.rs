@@ -397,7 +397,7 @@ pub(crate) fn check_nodes<F: Float>(
                 .collect();
             let dual_refs: Vec<&[Dual<F>]> = dual_inputs.iter().map(Vec::as_slice).collect();
             let mut dual_out = vec![Dual::new(F::zero(), F::zero()); node.len + node.scratch];
-            node.op.forward(&dual_refs, &mut dual_out);
+            node.op.eval(&dual_refs, &mut dual_out);
             let jv: Vec<F> = dual_out[..node.len].iter().map(|d| d.eps).collect();
             // Reverse mode, locally: the VJP rule seeded with w.
             let mut grad_in = vec![F::zero(); inputs[k].len()];

@@ -19,7 +19,26 @@ pub use ops::custom::{CustomOp, DynCustomOp};
 
 /// Every op, with its shape rule and its derivative.
 #[doc = include_str!("../docs/ops.md")]
-pub mod ops_reference {}
+pub mod ops_reference {
+    pub use crate::ops::define::OpInfo;
+
+    /// Every registered elementwise op (unary, then binary), as its definition describes it:
+    /// the list the test suite and this reference are checked against.
+    ///
+    /// ```
+    /// let ops = tygrad::ops_reference::registered_ops();
+    /// assert!(ops.iter().any(|op| op.method == Some("hypot") && op.arity == 2));
+    /// assert!(ops.iter().all(|op| op.label.ends_with("Backward") || op.label == "StopGradient"));
+    /// ```
+    pub fn registered_ops() -> Vec<OpInfo> {
+        let unary = crate::ops::elementwise::Elementwise::<f64>::ALL;
+        unary
+            .iter()
+            .chain(crate::ops::binary::Binary::ALL)
+            .copied()
+            .collect()
+    }
+}
 
 /// Everything a user of tygrad needs, in one import.
 pub mod prelude {

@@ -189,7 +189,7 @@ pub(crate) fn evaluate_node<F: Float, T: Elem<F>>(node: &NodeRecord<F>, values: 
     // An unused slot is the empty span 0..0, so both can be sliced without a branch.
     let [first, second] = &node.input_slots;
     let inputs: [&[T]; MAX_ARITY] = [&before[first.range()], &before[second.range()]];
-    node.op.forward(
+    node.op.eval(
         &inputs[..node.arity as usize],
         &mut from_node[..node.len + node.scratch],
     );

@@ -13,10 +13,12 @@ pub(crate) mod axis;
 pub(crate) mod binary;
 pub(crate) mod broadcast;
 pub(crate) mod custom;
+pub(crate) mod define;
 #[cfg(test)]
 mod dual_agreement;
 pub(crate) mod elementwise;
 pub(crate) mod linalg;
+pub(crate) mod math;
 pub(crate) mod nn;
 pub(crate) mod reduce;
 pub(crate) mod reshape;
@@ -142,6 +144,86 @@ pub(crate) enum Op<F: Float> {
     Custom(custom::Custom<F>),
 }
 
+/// The one interface of every op family: a kernel generic over the scalar, a VJP rule with
+/// one signature and one convention for writing shares, and the facts the reverse sweep
+/// asks of an op. [`Op`] forwards each method to its family's rule, written once per method
+/// (see `each_family!`).
+pub(crate) trait Rule<F: Float> {
+    /// The `grad_fn` label (`MulBackward`, ...).
+    fn label(&self) -> &'static str;
+
+    /// How many elements the kernel keeps after a value of `len` for its VJP rule (see
+    /// `NodeRecord::scratch`).
+    fn scratch_len(&self, _len: usize) -> usize {
+        0
+    }
+
+    /// The kernel: computes the op's value from its inputs' values (`out` also holds the
+    /// node's scratch, see [`Rule::scratch_len`]). Run on `F` it computes values, on dual
+    /// numbers it is forward mode.
+    fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]);
+
+    /// Writes input `k`'s share of the vector-Jacobian product into `grad_in`, per `write`:
+    /// every rule honours both modes (a rule that only adds calls [`GradWrite::prepare`]
+    /// first), given the inputs' values, the output's value `out` (and scratch) and the
+    /// output's adjoint `grad_out`.
+    fn vjp<T: Elem<F>>(
+        &self,
+        k: usize,
+        inputs: &[&[T]],
+        out: &[T],
+        grad_out: &[T],
+        grad_in: &mut [T],
+        write: GradWrite,
+    );
+
+    /// Input `k`'s share of the VJP when the output's adjoint is the same number `g` in
+    /// every element, if that share is again one number for every element of the input:
+    /// the reverse sweep then passes it on without writing it out (see
+    /// [`crate::reverse`]). The arithmetic is exactly that of the op's VJP rule per element.
+    fn uniform_share<T: Elem<F>>(&self, _k: usize, _g: T, _input_len: usize) -> Option<T> {
+        None
+    }
+
+    /// Whether [`Rule::vjp_uniform`] takes an adjoint that is one number everywhere as it is.
+    fn takes_uniform_adjoint(&self) -> bool {
+        false
+    }
+
+    /// [`Rule::vjp`] for an output adjoint that is `g` in every element, not written out;
+    /// only for rules that [take it](Rule::takes_uniform_adjoint).
+    fn vjp_uniform<T: Elem<F>>(
+        &self,
+        _inputs: &[&[T]],
+        _out: &[T],
+        _g: T,
+        _grad_in: &mut [T],
+        _write: GradWrite,
+    ) {
+        unreachable!("the sweep writes the adjoint out for this op")
+    }
+}
+
+/// `match` over the families of an [`Op`]: `$body` with `$rule` bound to the family's
+/// [`Rule`], `$leaf` for the leaves.
+macro_rules! each_family {
+    ($op:expr, $rule:ident => $body:expr, leaf => $leaf:expr) => {
+        match $op {
+            Op::Param { .. } | Op::Constant => $leaf,
+            Op::Elementwise($rule) => $body,
+            Op::Binary($rule) => $body,
+            Op::Reduce($rule) => $body,
+            Op::Linalg($rule) => $body,
+            Op::Reshape($rule) => $body,
+            Op::Broadcast($rule) => $body,
+            Op::Axis($rule) => $body,
+            Op::Select($rule) => $body,
+            Op::Nn($rule) => $body,
+            Op::Custom($rule) => $body,
+        }
+    };
+}
+
 impl<F: Float> Op<F> {
     pub(crate) fn is_leaf(&self) -> bool {
         matches!(self, Op::Param { .. } | Op::Constant)
@@ -155,38 +237,24 @@ impl<F: Float> Op<F> {
         }
     }
 
-    /// How many elements the kernel keeps after a value of `len` for its VJP rule (see
-    /// `NodeRecord::scratch`).
+    /// See [`Rule::scratch_len`].
     pub(crate) fn scratch_len(&self, len: usize) -> usize {
-        match self {
-            Op::Elementwise(op) => op.scratch_len(len),
-            _ => 0,
-        }
+        each_family!(self, rule => Rule::<F>::scratch_len(rule, len), leaf => 0)
     }
 
-    /// Input `k`'s share of the VJP when the output's adjoint is the same number `g` in
-    /// every element, if that share is again one number for every element of the input:
-    /// the reverse sweep then passes it on without writing it out (see
-    /// [`crate::reverse`]). The arithmetic is exactly that of the op's VJP rule per element.
+    /// See [`Rule::uniform_share`].
     #[inline]
     pub(crate) fn uniform_share<T: Elem<F>>(&self, k: usize, g: T, input_len: usize) -> Option<T> {
-        match self {
-            Op::Reduce(reduce::Reduce::Sum) | Op::Reshape(_) => Some(g),
-            Op::Reduce(reduce::Reduce::Mean) => Some(g / F::of_f64(input_len as f64)),
-            Op::Binary(op) => op.uniform_share(k, g),
-            Op::Elementwise(op) => op.uniform_share(g),
-            _ => None,
-        }
+        each_family!(self, rule => Rule::<F>::uniform_share(rule, k, g, input_len), leaf => None)
     }
 
-    /// Whether [`Op::vjp_uniform`] takes an adjoint that is one number everywhere as it is.
+    /// See [`Rule::takes_uniform_adjoint`].
     #[inline]
     pub(crate) fn takes_uniform_adjoint(&self) -> bool {
-        matches!(self, Op::Elementwise(_))
+        each_family!(self, rule => Rule::<F>::takes_uniform_adjoint(rule), leaf => false)
     }
 
-    /// [`Op::vjp`] for an output adjoint that is `g` in every element, not written out; only
-    /// for ops that [take it](Op::takes_uniform_adjoint).
+    /// See [`Rule::vjp_uniform`].
     #[inline]
     pub(crate) fn vjp_uniform<T: Elem<F>>(
         &self,
@@ -196,10 +264,7 @@ impl<F: Float> Op<F> {
         grad_in: &mut [T],
         write: GradWrite,
     ) {
-        match self {
-            Op::Elementwise(op) => op.vjp(inputs[0], out, Uniform(g), grad_in, write),
-            _ => unreachable!("the sweep writes the adjoint out for this op"),
-        }
+        each_family!(self, rule => Rule::<F>::vjp_uniform(rule, inputs, out, g, grad_in, write), leaf => ())
     }
 
     /// The `grad_fn` name of the op (`MulBackward`, ...).
@@ -207,41 +272,17 @@ impl<F: Float> Op<F> {
         match self {
             Op::Param { .. } => "Param",
             Op::Constant => "Constant",
-            Op::Elementwise(op) => op.name(),
-            Op::Binary(op) => op.name(),
-            Op::Reduce(op) => op.name(),
-            Op::Linalg(op) => op.name(),
-            Op::Reshape(op) => op.name(),
-            Op::Broadcast(op) => op.name(),
-            Op::Axis(op) => op.name(),
-            Op::Select(op) => op.name(),
-            Op::Nn(op) => op.name(),
-            Op::Custom(op) => op.name(),
+            _ => each_family!(self, rule => Rule::<F>::label(rule), leaf => unreachable!()),
         }
     }
 
-    /// Computes the op's value from its inputs' values (`out` also holds the node's scratch,
-    /// see [`Op::scratch_len`]).
+    /// See [`Rule::eval`]; a leaf keeps its value.
     #[inline]
-    pub(crate) fn forward<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
-        match self {
-            Op::Param { .. } | Op::Constant => {}
-            Op::Elementwise(op) => op.forward(inputs[0], out),
-            Op::Binary(op) => op.forward(inputs[0], inputs[1], out),
-            Op::Reduce(op) => op.forward(inputs, out),
-            Op::Linalg(op) => op.forward(inputs, out),
-            Op::Reshape(op) => op.forward(inputs[0], out),
-            Op::Broadcast(op) => op.forward(inputs, out),
-            Op::Axis(op) => op.forward(inputs[0], out),
-            Op::Select(op) => op.forward(inputs, out),
-            Op::Nn(op) => op.forward(inputs, out),
-            Op::Custom(op) => op.forward(inputs, out),
-        }
+    pub(crate) fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        each_family!(self, rule => Rule::<F>::eval(rule, inputs, out), leaf => ())
     }
 
-    /// Writes input `k`'s share of the vector-Jacobian product into `grad_in` (added or
-    /// assigned, per `write`), given the inputs' values, the output's value `out` and the
-    /// output's adjoint `grad_out`.
+    /// See [`Rule::vjp`]; a leaf has no inputs.
     #[inline]
     pub(crate) fn vjp<T: Elem<F>>(
         &self,
@@ -252,28 +293,6 @@ impl<F: Float> Op<F> {
         grad_in: &mut [T],
         write: GradWrite,
     ) {
-        match self {
-            Op::Param { .. } | Op::Constant => {}
-            Op::Elementwise(op) => op.vjp(inputs[0], out, grad_out, grad_in, write),
-            Op::Binary(op) => op.vjp(k, inputs, out, grad_out, grad_in, write),
-            Op::Reduce(op) => op.vjp(k, inputs, out, grad_out, grad_in, write),
-            Op::Linalg(op) => op.vjp(k, inputs, grad_out, grad_in, write),
-            Op::Reshape(op) => op.vjp(grad_out, grad_in, write),
-            Op::Broadcast(op) => op.vjp(k, grad_out, grad_in, write),
-            Op::Select(op) => op.vjp(k, grad_out, grad_in, write),
-            // These rules only add (custom ops by their documented contract).
-            Op::Axis(op) => {
-                write.prepare(grad_in);
-                op.vjp(grad_out, grad_in)
-            }
-            Op::Nn(op) => {
-                write.prepare(grad_in);
-                op.vjp(k, inputs, out, grad_out, grad_in)
-            }
-            Op::Custom(op) => {
-                write.prepare(grad_in);
-                op.vjp(k, inputs, out, grad_out, grad_in)
-            }
-        }
+        each_family!(self, rule => Rule::<F>::vjp(rule, k, inputs, out, grad_out, grad_in, write), leaf => ())
     }
 }
