@@ -127,3 +127,26 @@ pub(crate) fn hypot_partial<F: Float, T: Elem<F>>(a: T, y: T) -> T {
         a / y
     }
 }
+
+/// The L2 norm, scaled by the largest magnitude (a constant, so the derivative is exact) so
+/// that the squares neither overflow nor underflow. At zero it is a zero without tangent,
+/// matching the VJP's choice of 0 as the gradient there (where `sqrt` has none).
+pub(crate) fn stable_norm<F: Float, T: Elem<F>>(x: &[T]) -> T {
+    let scale = x.iter().fold(F::zero(), |m, xi| {
+        let v = xi.real();
+        let a = if v < F::zero() { -v } else { v };
+        if a > m || a.is_nan() { a } else { m }
+    });
+    if scale == F::zero() {
+        return T::zero();
+    }
+    if !scale.is_finite() {
+        // An infinite or NaN element: the naive form gives the IEEE answer (inf or NaN).
+        return x.iter().fold(T::zero(), |acc, &xi| acc + xi * xi).sqrt();
+    }
+    let sum = x.iter().fold(T::zero(), |acc, &xi| {
+        let s = xi / scale;
+        acc + s * s
+    });
+    sum.sqrt() * scale
+}

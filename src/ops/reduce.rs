@@ -4,6 +4,7 @@
 //! Shape rule: `Var<S> -> Var<Rank0>` (and `Var<S> . Var<S> -> Var<Rank0>` for `dot`).
 //! Reductions along one axis of a matrix live in `axis`.
 
+use super::math::stable_norm;
 use super::{GradWrite, Op, Rule};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
@@ -44,29 +45,6 @@ pub(crate) fn arg_extreme<F: Float, T: Elem<F>>(x: &[T], largest: bool) -> Optio
         }
     }
     Some(best)
-}
-
-/// The L2 norm, scaled by the largest magnitude (a constant, so the derivative is exact) so
-/// that the squares neither overflow nor underflow. At zero it is a zero without tangent,
-/// matching the VJP's choice of 0 as the gradient there (where `sqrt` has none).
-pub(crate) fn stable_norm<F: Float, T: Elem<F>>(x: &[T]) -> T {
-    let scale = x.iter().fold(F::zero(), |m, xi| {
-        let v = xi.real();
-        let a = if v < F::zero() { -v } else { v };
-        if a > m || a.is_nan() { a } else { m }
-    });
-    if scale == F::zero() {
-        return T::zero();
-    }
-    if !scale.is_finite() {
-        // An infinite or NaN element: the naive form gives the IEEE answer (inf or NaN).
-        return x.iter().fold(T::zero(), |acc, &xi| acc + xi * xi).sqrt();
-    }
-    let sum = x.iter().fold(T::zero(), |acc, &xi| {
-        let s = xi / scale;
-        acc + s * s
-    });
-    sum.sqrt() * scale
 }
 
 /// Eight running partial sums: the additions of a single running sum wait on each other
