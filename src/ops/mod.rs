@@ -1,13 +1,17 @@
-//! The ops: one file per family, each with its shape rule (the typed methods on
-//! [`Var`](crate::Var)), its forward kernel (generic over the scalar) and its VJP rule side by
-//! side.
+//! The ops: one definition each, in one file per family, and one interface ([`Rule`]) through
+//! which the `Graph` runs every family.
 //!
-//! Adding an op touches its family's file and the one registration point below, [`Op`].
+//! An elementwise op (unary or binary) is one `unary_op!` / `binary_op!` item ([`define`]): its
+//! method, label, value function, derivative rule, options and docs, from which both engines
+//! (the `Graph`'s kernel and VJP, the fused graph's node), forward mode and the registry come;
+//! its registration is one name in its family's registry list. Any other op is a variant of
+//! its family's enum with its arms in the family's `impl Rule`. `CONTRIBUTING.md` has the
+//! recipe for each, step by step.
 //!
 //! Every kernel is written once for any `T: Elem<F>`: run on `F` it computes values; run on
-//! dual numbers it *is* forward mode. The VJP rules are separate, hand-written derivatives;
-//! forward mode differentiates the kernels themselves, which makes it a witness for every
-//! VJP (see [`crate::check`]).
+//! dual numbers it *is* forward mode. The derivative rules are separate, hand-written
+//! derivatives; forward mode differentiates the kernels themselves, which makes it a witness
+//! for every VJP (see [`crate::check`]). Shared numerics live in [`math`].
 
 pub(crate) mod axis;
 pub(crate) mod binary;
