@@ -2,7 +2,7 @@
 //! `valgrind --tool=callgrind` (the machine's wall-clock times are noisy):
 //!
 //! ```text
-//! cargo bench --bench callgrind --no-run
+//! cargo bench -p tygrad-benches --bench callgrind --no-run
 //! valgrind --tool=callgrind target/release/deps/callgrind-<hash> W2-4096 replay 100
 //! ```
 //!
