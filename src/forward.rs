@@ -31,6 +31,12 @@
 //!
 //! None of these calls touches the parameters' accumulated gradients.
 //!
+//! This module holds the passes: one dual-number pass ([`Var::jvp`]), one reverse sweep in
+//! private buffers, and the two second-order ones. The [`Jacobian`] type and the routines
+//! that assemble whole Jacobians from those passes (forward columns, reverse rows, finite
+//! differences, and their comparison) live in one place of their own, shared with
+//! [`crate::check`], and are re-exported here.
+//!
 //! ```
 //! use tygrad::prelude::*;
 //! Graph::with(|g| {
@@ -43,294 +49,16 @@
 //! });
 //! ```
 
+pub use crate::jacobian::{ArrayNumel, Jacobian};
+
 use crate::graph::{Graph, IsLeaf, IsParam, Kind, NodeId, NodeRecord, Tape, Var, evaluate};
 use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float};
-use crate::shape::{ScalarShape, Shape, TypedNumel};
+use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;
-use generic_array::{ArrayLength, GenericArray};
 use num_dual::{Dual, HyperDual};
 use std::fmt;
 use std::marker::PhantomData;
-use std::ops::{Index, IndexMut};
-
-/// A shape whose element count is a [`typenum`] number that can size a
-/// [`GenericArray`]: the shapes a [`Jacobian`] can be built over (every shape whose dims are
-/// within typenum's range). Implemented automatically.
-///
-/// ```
-/// use tygrad::prelude::*;
-/// fn rows<Out: ArrayNumel, In: ArrayNumel>(j: &Jacobian<Out, In>) -> usize { j.nrows() }
-/// Graph::with(|g| {
-///     let x = g.param(Tensor::<Rank1<3>>::ones());
-///     assert_eq!(rows(&(x * 2.0).jacobian_fwd(x)), 3);
-/// });
-/// ```
-pub trait ArrayNumel: TypedNumel<Numel: ArrayLength> {}
-impl<S> ArrayNumel for S
-where
-    S: TypedNumel,
-    S::Numel: ArrayLength,
-{
-}
-
-/// The rows of a Jacobian: `numel(Out)` rows of `numel(In)` entries, sized by typenum.
-type Rows<Out, In, F> =
-    GenericArray<GenericArray<F, <In as TypedNumel>::Numel>, <Out as TypedNumel>::Numel>;
-
-/// A Jacobian `d out / d in`: `numel(Out)` rows by `numel(In)` columns, both sizes in the
-/// type (a [`GenericArray`] of rows), indexed `[(row, column)]` with row-major flat indices
-/// of the output and input tensors. A Hessian is a `Jacobian<S, S>`.
-///
-/// ```
-/// use tygrad::prelude::*;
-/// Graph::with(|g| {
-///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
-///     let y = x * x;
-///     let j: Jacobian<Rank1<2>, Rank1<2>> = y.jacobian_fwd(x);
-///     assert_eq!((j[(0, 0)], j[(0, 1)], j[(1, 1)]), (2.0, 0.0, 4.0));
-///     assert_eq!(j.to_dmatrix(), nalgebra::dmatrix![2.0, 0.0; 0.0, 4.0]);
-/// });
-/// ```
-pub struct Jacobian<Out: ArrayNumel, In: ArrayNumel, F: Float = f64> {
-    rows: Rows<Out, In, F>,
-    shapes: PhantomData<(Out, In)>,
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
-    /// The all-zero Jacobian.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// let j = Jacobian::<Rank1<2>, Rank0>::zeros();
-    /// assert_eq!((j.nrows(), j.ncols(), j[(1, 0)]), (2, 1, 0.0));
-    /// ```
-    pub fn zeros() -> Self {
-        Jacobian {
-            rows: GenericArray::default(),
-            shapes: PhantomData,
-        }
-    }
-
-    /// Number of rows: the output's element count.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// assert_eq!(Jacobian::<Rank2<2, 3>, Rank0>::zeros().nrows(), 6);
-    /// ```
-    pub fn nrows(&self) -> usize {
-        Out::NUMEL
-    }
-
-    /// Number of columns: the input's element count.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// assert_eq!(Jacobian::<Rank0, Rank1<4>>::zeros().ncols(), 4);
-    /// ```
-    pub fn ncols(&self) -> usize {
-        In::NUMEL
-    }
-
-    /// The rows, as a typenum-sized array of typenum-sized arrays.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
-    ///     let j = (x * x).sum().jacobian_rev(x);
-    ///     assert_eq!(j.rows()[0].as_slice(), &[6.0, 8.0]);
-    /// });
-    /// ```
-    pub fn rows(&self) -> &Rows<Out, In, F> {
-        &self.rows
-    }
-
-    /// Row `i`: the derivatives of output element `i` with respect to every input element
-    /// (the gradient of that element).
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
-    ///     assert_eq!((x * x).jacobian_fwd(x).row(1), &[0.0, 8.0]);
-    /// });
-    /// ```
-    pub fn row(&self, i: usize) -> &[F] {
-        &self.rows[i]
-    }
-
-    /// The Jacobian as an nalgebra matrix (`numel(Out) x numel(In)`).
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
-    ///     let m = (x * 2.0).sum().jacobian_fwd(x).to_dmatrix();
-    ///     assert_eq!(m, nalgebra::dmatrix![2.0, 2.0]);
-    /// });
-    /// ```
-    pub fn to_dmatrix(&self) -> nalgebra::DMatrix<F> {
-        nalgebra::DMatrix::from_fn(Out::NUMEL, In::NUMEL, |i, j| self.rows[i][j])
-    }
-
-    /// The Jacobian-vector product `J u` (what one forward-mode pass computes).
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
-    ///     let j = (x * x).jacobian_fwd(x);
-    ///     assert_eq!(j.mul_tensor(&Tensor::from([1.0, 1.0])).as_slice(), &[6.0, 8.0]);
-    /// });
-    /// ```
-    pub fn mul_tensor(&self, u: &Tensor<In, F>) -> Tensor<Out, F> {
-        let data = self.rows.iter().map(|row| dot(row, u.as_slice())).collect();
-        Tensor::from_vec_unchecked(data)
-    }
-
-    /// The vector-Jacobian product `Jᵀ seed` (what one backward call accumulates).
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<3>>::from([2.0, 2.0, 2.0]));
-    ///     let j = (x * 2.0).jacobian_fwd(x);
-    ///     let grad = j.transpose_mul(&Tensor::from([0.1, 1.0, 10.0]));
-    ///     assert_eq!(grad.as_slice(), &[0.2, 2.0, 20.0]);
-    /// });
-    /// ```
-    pub fn transpose_mul(&self, seed: &Tensor<Out, F>) -> Tensor<In, F> {
-        let mut data = vec![F::zero(); In::NUMEL];
-        for (row, &s) in self.rows.iter().zip(seed.as_slice()) {
-            for (d, &j) in data.iter_mut().zip(row.iter()) {
-                *d += s * j;
-            }
-        }
-        Tensor::from_vec_unchecked(data)
-    }
-
-    /// The largest entry, in absolute value (0 for an empty or all-zero Jacobian).
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, -4.0]));
-    ///     assert_eq!((x * x).jacobian_fwd(x).max_abs(), 8.0);
-    /// });
-    /// ```
-    pub fn max_abs(&self) -> f64 {
-        self.entries().fold(0.0, |m, x| m.max(x.as_f64().abs()))
-    }
-
-    /// The norm-wise relative difference to `other`: the largest entry-wise difference over
-    /// the largest entry of either Jacobian (0 when both are zero, NaN if any entry is NaN).
-    /// Measuring against the largest entry keeps rounding in tiny entries from counting as
-    /// disagreement.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([0.3, 0.7]));
-    ///     let y = x.sin() * x.exp();
-    ///     assert!(y.jacobian_fwd(x).relative_error(&y.jacobian_rev(x)) < 1e-12);
-    /// });
-    /// ```
-    pub fn relative_error(&self, other: &Self) -> f64 {
-        let diff = self.max_difference(other);
-        if diff == 0.0 {
-            0.0
-        } else {
-            diff / self.max_abs().max(other.max_abs())
-        }
-    }
-
-    /// The difference to a finite-difference Jacobian `fd`: the largest entry-wise difference
-    /// over the largest entry of either Jacobian, but over no less than 1 (NaN if any entry
-    /// is NaN). Finite differences carry rounding noise of order `ε |f| / h` that does not
-    /// shrink with the derivative, so a purely relative measure would fail a correct
-    /// gradient whose entries all happen to be tiny; below 1 the measure is absolute.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([0.3, 0.7]));
-    ///     let y = (x * 1e-9).sin();
-    ///     assert!(y.jacobian_fwd(x).fd_error(&y.jacobian_fd(x)) < 1e-6);
-    /// });
-    /// ```
-    pub fn fd_error(&self, fd: &Self) -> f64 {
-        self.max_difference(fd) / self.max_abs().max(fd.max_abs()).max(1.0)
-    }
-
-    /// The largest entry-wise difference, NaN if any difference is NaN.
-    fn max_difference(&self, other: &Self) -> f64 {
-        let mut diff = 0.0f64;
-        for (a, b) in self.entries().zip(other.entries()) {
-            let d = (a.as_f64() - b.as_f64()).abs();
-            if d.is_nan() {
-                return f64::NAN;
-            }
-            diff = diff.max(d);
-        }
-        diff
-    }
-
-    /// Every entry, row by row.
-    fn entries(&self) -> impl Iterator<Item = F> + '_ {
-        self.rows.iter().flat_map(|row| row.iter().copied())
-    }
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Index<(usize, usize)> for Jacobian<Out, In, F> {
-    type Output = F;
-    fn index(&self, (i, j): (usize, usize)) -> &F {
-        &self.rows[i][j]
-    }
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> IndexMut<(usize, usize)> for Jacobian<Out, In, F> {
-    fn index_mut(&mut self, (i, j): (usize, usize)) -> &mut F {
-        &mut self.rows[i][j]
-    }
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Clone for Jacobian<Out, In, F> {
-    fn clone(&self) -> Self {
-        Jacobian {
-            rows: self.rows.clone(),
-            shapes: PhantomData,
-        }
-    }
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> PartialEq for Jacobian<Out, In, F> {
-    fn eq(&self, other: &Self) -> bool {
-        self.rows == other.rows
-    }
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> fmt::Display for Jacobian<Out, In, F> {
-    /// `jacobian([[a, b], [c, d]])`, four decimals unless a precision is given.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let precision = f.precision().unwrap_or(4);
-        write!(f, "jacobian([")?;
-        for (i, row) in self.rows.iter().enumerate() {
-            write!(f, "{}[", if i > 0 { ", " } else { "" })?;
-            for (j, x) in row.iter().enumerate() {
-                write!(f, "{}{:.precision$}", if j > 0 { ", " } else { "" }, x)?;
-            }
-            write!(f, "]")?;
-        }
-        write!(f, "])")
-    }
-}
-
-impl<Out: ArrayNumel, In: ArrayNumel, F: Float> fmt::Debug for Jacobian<Out, In, F> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Jacobian<{:?}, {:?}>{}", Out::DIMS, In::DIMS, self)
-    }
-}
 
 /// A direction for one leaf, for [`Var::jvp`]: made by [`Var::tangent`], tied to the leaf's
 /// graph.
@@ -367,14 +95,14 @@ pub(crate) fn end_of<F: Float>(nodes: &[NodeRecord<F>], output: NodeId) -> usize
     nodes[output as usize].full_range().end
 }
 
-/// One forward-mode pass: the tangent of `output` when each leaf in `tangents` moves along
-/// its direction (every other leaf stays put). Directions of nodes recorded after `output`
-/// cannot influence it and are ignored.
-pub(crate) fn jvp_raw<F: Float>(
+/// One forward-mode pass: every value up to `output`, on dual numbers, when each leaf in
+/// `tangents` moves along its direction (every other leaf stays put). Directions of nodes
+/// recorded after `output` cannot influence it and are ignored.
+fn dual_pass<F: Float>(
     tape: &Tape<F>,
     output: NodeId,
     tangents: &[(NodeId, &[F])],
-) -> Vec<F> {
+) -> Vec<Dual<F>> {
     let end = end_of(&tape.nodes, output);
     let mut values: Vec<Dual<F>> = tape.values[..end]
         .iter()
@@ -390,6 +118,17 @@ pub(crate) fn jvp_raw<F: Float>(
         }
     }
     evaluate(&tape.nodes[..=output as usize], &mut values);
+    values
+}
+
+/// One forward-mode pass ([`dual_pass`]), keeping only the tangent of `output`: `J u` for
+/// the directions in `tangents`.
+pub(crate) fn jvp_raw<F: Float>(
+    tape: &Tape<F>,
+    output: NodeId,
+    tangents: &[(NodeId, &[F])],
+) -> Vec<F> {
+    let values = dual_pass(tape, output, tangents);
     values[tape.nodes[output as usize].range()]
         .iter()
         .map(|v| v.eps)
@@ -474,83 +213,6 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         Tensor::from_vec_unchecked(jvp_raw(&tape, self.id, &directions))
     }
 
-    /// The Jacobian `d self / d x` by forward mode: one dual pass per element of `x` (cheap
-    /// when `x` is small). `x` can be any leaf.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank2<2, 2>>::ones());
-    ///     let out = ((x + 2.0) * (x + 2.0) * 3.0).mean();
-    ///     let j = out.jacobian_fwd(x);
-    ///     assert_eq!(j.row(0), &[4.5, 4.5, 4.5, 4.5]);
-    /// });
-    /// ```
-    pub fn jacobian_fwd<SIn: ArrayNumel, KIn: IsLeaf>(
-        &self,
-        x: Var<'g, SIn, F, KIn>,
-    ) -> Jacobian<S, SIn, F>
-    where
-        S: ArrayNumel,
-    {
-        let tape = self.graph.fresh_tape();
-        let mut jacobian = Jacobian::zeros();
-        let mut direction = vec![F::zero(); SIn::NUMEL];
-        for j in 0..SIn::NUMEL {
-            direction[j] = F::one();
-            let column = jvp_raw(&tape, self.id, &[(x.id, &direction)]);
-            direction[j] = F::zero();
-            for (i, c) in column.into_iter().enumerate() {
-                jacobian[(i, j)] = c;
-            }
-        }
-        jacobian
-    }
-
-    /// The Jacobian `d self / d x` by reverse mode: one reverse sweep per element of `self`
-    /// (cheap when the output is small). `x` must be a parameter, since the reverse sweep
-    /// visits only nodes that need a gradient. The parameters' gradients are untouched.
-    ///
-    /// ```
-    /// use tygrad::prelude::*;
-    /// Graph::with(|g| {
-    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
-    ///     let y = x * x * x;
-    ///     let j = y.jacobian_rev(x);
-    ///     assert_eq!((j[(0, 0)], j[(1, 1)], j[(0, 1)]), (3.0, 12.0, 0.0));
-    ///     assert_eq!(x.grad(), Tensor::zeros());
-    /// });
-    /// ```
-    pub fn jacobian_rev<SIn: ArrayNumel, KIn: IsParam>(
-        &self,
-        x: Var<'g, SIn, F, KIn>,
-    ) -> Jacobian<S, SIn, F>
-    where
-        S: ArrayNumel,
-    {
-        let tape = self.graph.fresh_tape();
-        let x_offset = tape.nodes[x.id as usize].op.grad_offset();
-        let mut jacobian = Jacobian::<S, SIn, F>::zeros();
-        let mut seed = vec![F::zero(); S::NUMEL];
-        for i in 0..S::NUMEL {
-            seed[i] = F::one();
-            let row = &mut jacobian.rows[i];
-            vjp_raw(
-                &tape.nodes,
-                &tape.values,
-                self.id,
-                &seed,
-                |offset, adjoint| {
-                    if offset == x_offset {
-                        row.copy_from_slice(adjoint);
-                    }
-                },
-            );
-            seed[i] = F::zero();
-        }
-        jacobian
-    }
-
     /// The Hessian `d² self / d x²` of a scalar output, by forward-over-forward mode:
     /// hyper-dual numbers carry two unit directions and their mixed second derivative through
     /// the forward kernels, one pass per pair `i <= j` (`n (n + 1) / 2` passes). No VJP rule
@@ -627,18 +289,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         if x.id > self.id {
             return Tensor::from_vec_unchecked(result);
         }
-        let end = end_of(&tape.nodes, self.id);
-        let mut values: Vec<Dual<F>> = tape.values[..end]
-            .iter()
-            .map(|&v| Dual::new(v, F::zero()))
-            .collect();
-        for (value, &d) in values[tape.nodes[x.id as usize].range()]
-            .iter_mut()
-            .zip(v.as_slice())
-        {
-            value.eps = d;
-        }
-        evaluate(&tape.nodes[..=self.id as usize], &mut values);
+        let values = dual_pass(&tape, self.id, &[(x.id, v.as_slice())]);
         let x_offset = tape.nodes[x.id as usize].op.grad_offset();
         let seed = [Dual::new(F::one(), F::zero())];
         vjp_raw(&tape.nodes, &values, self.id, &seed, |offset, adjoint| {

@@ -6,6 +6,7 @@ pub mod check;
 pub mod forward;
 pub mod fused;
 pub mod graph;
+mod jacobian;
 mod ops;
 mod reverse;
 pub mod scalar;
