@@ -126,7 +126,9 @@ pub trait Elem<F: DualNumFloat>:
 pub(crate) fn dual_tanh<F: DualNumFloat, T: DualNum<Primitive = F> + Copy>(x: T) -> T {
     let m = (-(x + x).abs()).exp_m1();
     let t = -m / (m + F::TWO);
-    if x.re() < F::zero() { -t } else { t }
+    // The sign bit, as num-dual's `abs` reads it: at `-0.0` both take the negative branch,
+    // so the slope there is 1, not -1.
+    if x.re().is_sign_negative() { -t } else { t }
 }
 
 /// The custom-op dispatch of one scalar type: `$eval` / `$vjp` are the matching methods of

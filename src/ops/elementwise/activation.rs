@@ -38,7 +38,8 @@ unary_op! {
     /// ```
     fn relu() => Relu() as "ReluBackward";
     // At the kink the kernel picks the same branch as the slope.
-    value |x| if x.real() > F::zero() { x } else { x * F::zero() };
+    // `x · 0` would make `relu(-inf)` NaN; a NaN input stays NaN.
+    value |x| if x.real() > F::zero() || x.real().is_nan() { x } else { T::zero() };
     slope |x, _, _| if x.real() > F::zero() { T::one() } else { T::zero() };
     checked at [0.25, -0.5, 2.0];
 }

@@ -103,7 +103,8 @@ unary_op! {
 }
 
 unary_op! {
-    "`xᵖ` for a real `p`, elementwise; NaN for negative `x` unless `p` is whole (as `powf`)."
+    "`xᵖ` for a real `p`, elementwise; NaN for negative `x` unless `p` is whole (as `powf`); \
+     `x⁰ = 1` with slope 0 everywhere."
     /// ```
     /// use tygrad::prelude::*;
     /// Graph::with(|g| {
@@ -114,8 +115,9 @@ unary_op! {
     /// });
     /// ```
     fn powf(p: F) => Powf<F>(p: F) as "PowfBackward";
-    value |x| x.powf(p);
-    slope |x, _, _| x.powf(p - F::one()) * p;
+    // `x⁰ = 1` everywhere: `0 · x⁻¹` would make the slope NaN at 0 and at denormals.
+    value |x| if p == F::zero() { T::one() } else { x.powf(p) };
+    slope |x, _, _| if p == F::zero() { T::zero() } else { x.powf(p - F::one()) * p };
     checked at [0.25, 0.5, 2.0] with (1.5);
 }
 
