@@ -13,6 +13,14 @@
 //!
 //! Inputs are drawn uniformly in a bounded range (never NaN or infinite) and mapped into each
 //! op's domain, away from kinks and domain edges. To add an op, add one line to `op_table!`.
+//!
+//! The random chains draw their steps from the reference table
+//! (`tests/common/reference_ops.rs`), one per row: every registered elementwise op, by
+//! construction, with no count to keep.
+
+#[allow(dead_code)] // Only the table: the domains and their points are the registry's.
+#[path = "common/reference_ops.rs"]
+mod reference_ops;
 
 use quickcheck::{Arbitrary, Gen, QuickCheck, TestResult};
 use tygrad::prelude::*;
@@ -74,7 +82,8 @@ struct Case {
     a: Vec<f64>,
     b: Vec<f64>,
     rng: u64,
-    chain: Vec<u8>,
+    /// Indices into [`CHAIN_STEPS`].
+    chain: Vec<usize>,
 }
 
 fn unit(g: &mut Gen) -> f64 {
@@ -89,7 +98,9 @@ impl Arbitrary for Case {
             a: (0..X::NUMEL).map(|_| unit(g)).collect(),
             b: (0..X::NUMEL).map(|_| unit(g)).collect(),
             rng: u64::arbitrary(g),
-            chain: (0..length).map(|_| u8::arbitrary(g) % CHAIN_OPS).collect(),
+            chain: (0..length)
+                .map(|_| usize::arbitrary(g) % CHAIN_STEPS.len())
+                .collect(),
         }
     }
 
@@ -347,39 +358,77 @@ fn clamp_with_one_small_gradient_entry() {
     assert_eq!(result, Ok(()));
 }
 
-/// How many op codes a chain draws from.
-const CHAIN_OPS: u8 = 26;
+/// The random chains' steps, one per row of the reference table (every registered
+/// elementwise op): a unary row's step is its `total` form (the op preceded by a map into its
+/// domain, total on any finite input), a binary row's applies the op to the chain's value and
+/// one of the case's inputs.
+macro_rules! chain_steps {
+    ($(
+        $kind:ident $name:ident: |$($x:pat_param),+| $op:expr;
+        domain $domain:expr;
+        value |$($vx:pat_param),+| $value:expr;
+        $derivative:ident |$($dx:pat_param),+| $slope:expr;
+        total |$($tx:pat_param),+| $total:expr;
+        $(tolerance $tolerance:expr;)?
+    )*) => {
+        /// Each row's chain step.
+        mod steps {
+            use super::*;
+            $(chain_steps!(@fn $name [$($tx),+] $total);)*
+        }
 
-/// Op code `code` applied to `y` (elementwise, shape-preserving, total on any finite input:
-/// ops with a restricted domain are preceded by a map into it).
-fn chain_step<'g>(code: u8, y: Var<'g, X>, a: Input<'g>, b: Input<'g>) -> Var<'g, X> {
-    match code {
-        0 => y.sin(),
-        1 => y.cos(),
-        2 => y.tanh(),
-        3 => (y * 4.0).sigmoid(),
-        4 => y.sin().exp(),
-        5 => y.softplus(),
-        6 => (y.square() + 0.5).ln(),
-        7 => (y.square() + 0.1).sqrt(),
-        8 => y * a,
-        9 => y + b,
-        10 => y.maximum(a),
-        11 => y.minimum(b),
-        12 => y.relu() + y * 0.5,
-        13 => y.abs(),
-        14 => -y,
-        15 => y * 1.3 - 0.2,
-        16 => y.sin().tan(),
-        17 => (y.square() + 1.0).powf(0.7),
-        18 => y.sin().powi(3),
-        19 => y / (b.square() + 1.0),
-        20 => (y.sigmoid() + 0.1).pow(b),
-        21 => y.leaky_relu(0.1),
-        22 => y.clamp(-1.0, 1.0),
-        23 => 2.0 / (y.square() + 1.0),
-        24 => y - a,
-        _ => 1.0 - y,
+        /// Each row's op itself (the node its step must record).
+        mod ops {
+            use super::*;
+            $(chain_steps!(@fn $name [$($x),+] $op);)*
+        }
+
+        /// Every row's `(name, step, op)`.
+        const CHAIN_STEPS: &[(&str, ChainStep, ChainStep)] =
+            &[$((stringify!($name), steps::$name, ops::$name)),*];
+    };
+
+    (@fn $name:ident [$y:pat_param] $body:expr) => {
+        pub fn $name<'g>($y: Var<'g, X>, _: Input<'g>, _: Input<'g>) -> Var<'g, X> {
+            $body
+        }
+    };
+    (@fn $name:ident [$y:pat_param, $a:pat_param, $b:pat_param] $body:expr) => {
+        pub fn $name<'g>($y: Var<'g, X>, $a: Input<'g>, $b: Input<'g>) -> Var<'g, X> {
+            $body
+        }
+    };
+    (@fn $name:ident [$a:pat_param, $b:pat_param] $body:expr) => {
+        pub fn $name<'g>($a: Var<'g, X>, $b: Input<'g>, _: Input<'g>) -> Var<'g, X> {
+            $body
+        }
+    };
+}
+
+/// A chain step (or a row's op): from the chain's value `y` and the case's inputs `a`, `b`.
+type ChainStep = for<'g> fn(Var<'g, X>, Input<'g>, Input<'g>) -> Var<'g, X>;
+
+reference_ops::reference_ops!(chain_steps);
+
+/// Each chain step records its row's op: the chains draw from every registered elementwise
+/// op (`tests/registry.rs` checks that the rows cover the registry).
+#[test]
+fn every_chain_step_records_its_op() {
+    for &(name, step, op) in CHAIN_STEPS {
+        let label = Graph::with(|g| {
+            let a = g.param(Tensor::<X>::full(0.5));
+            op(a.node(), a, g.param(Tensor::full(0.7))).grad_fn()
+        });
+        let label = label.unwrap_or_else(|| panic!("row `{name}` records no op"));
+        let dot = Graph::with(|g| {
+            let a = g.param(Tensor::<X>::full(0.5));
+            step(a.node(), a, g.param(Tensor::full(0.7)));
+            g.to_dot()
+        });
+        assert!(
+            dot.contains(&format!("[label=\"{label} [")),
+            "the chain step of row `{name}` records no `{label}` node:\n{dot}"
+        );
     }
 }
 
@@ -387,7 +436,7 @@ fn chain_step<'g>(code: u8, y: Var<'g, X>, a: Input<'g>, b: Input<'g>) -> Var<'g
 fn chain_of<'g>(case: &Case, a: Input<'g>, b: Input<'g>) -> Var<'g, X> {
     case.chain
         .iter()
-        .fold(a.node(), |y, &code| chain_step(code, y, a, b))
+        .fold(a.node(), |y, &code| (CHAIN_STEPS[code].1)(y, a, b))
 }
 
 #[test]
