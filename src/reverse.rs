@@ -7,7 +7,7 @@
 //! until zeroed, as in PyTorch.
 
 use crate::graph::{GradRoute, InputSlot, Kind, NodeId, NodeRecord, Tape, Var};
-use crate::ops::{GradWrite, MAX_ARITY, Op};
+use crate::ops::{GradWrite, MAX_ARITY, Op, VjpIn};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;
@@ -121,7 +121,14 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
         let inputs = &inputs[..node.arity as usize];
         let vjp = |k: usize, grad_in: &mut [T], write: GradWrite| match read_held {
             Some(g) => node.op.vjp_uniform(inputs, out, g, grad_in, write),
-            None => node.op.vjp(k, inputs, out, grad_out, grad_in, write),
+            None => {
+                let at = VjpIn {
+                    inputs,
+                    out,
+                    grad_out,
+                };
+                node.op.vjp(k, at, grad_in, write)
+            }
         };
         for (k, slot) in slots.iter().enumerate() {
             if slot.route == GradRoute::None {

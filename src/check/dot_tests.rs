@@ -6,7 +6,7 @@
 use super::{CheckReport, NodeFailure, Tolerances, relative_difference};
 use crate::forward::{dot, jvp_raw};
 use crate::graph::{NodeId, Tape};
-use crate::ops::{GradWrite, MAX_ARITY, Op};
+use crate::ops::{GradWrite, MAX_ARITY, Op, VjpIn};
 use crate::scalar::Float;
 use num_dual::Dual;
 
@@ -159,8 +159,12 @@ pub(crate) fn check_nodes<F: Float>(
             let jv: Vec<F> = dual_out[..node.len].iter().map(|d| d.eps).collect();
             // Reverse mode, locally: the VJP rule seeded with w.
             let mut grad_in = vec![F::zero(); inputs[k].len()];
-            node.op
-                .vjp(k, inputs, out, &w, &mut grad_in, GradWrite::Add);
+            let at = VjpIn {
+                inputs,
+                out,
+                grad_out: &w,
+            };
+            node.op.vjp(k, at, &mut grad_in, GradWrite::Add);
             let forward = dot(&w, &jv).as_f64();
             let reverse = dot(&grad_in, &v).as_f64();
             let scale: f64 = w

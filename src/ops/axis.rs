@@ -9,7 +9,7 @@
 //! The VJP repeats the output's adjoint along the reduced axis (divided by its length for a
 //! mean).
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank1, Rank2};
@@ -67,15 +67,8 @@ impl<F: Float> Rule<F> for AxisReduce {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        _k: usize,
-        _inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, _k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn { grad_out, .. } = at;
         write.prepare(grad_in);
         let scale = if self.mean {
             F::one() / self.reduced_len::<F>()

@@ -8,7 +8,7 @@
 //!
 //! The VJP of a broadcast sums the output's adjoint over the repeated axis.
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, Shape};
@@ -63,15 +63,8 @@ impl<F: Float> Rule<F> for Broadcast {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        k: usize,
-        _inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn { grad_out, .. } = at;
         match (*self, k) {
             (Self::Scalar, _) => {
                 write.prepare(grad_in);

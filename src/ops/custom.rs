@@ -12,7 +12,7 @@
 //! [`CustomOp`] implements it through a blanket impl, and the sealed [`Elem`] trait picks the
 //! instantiation that matches the buffer being evaluated.
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
@@ -218,15 +218,12 @@ impl<F: Float> Rule<F> for Custom<F> {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        k: usize,
-        inputs: &[&[T]],
-        out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn {
+            inputs,
+            out,
+            grad_out,
+        } = at;
         // Custom rules only add, by their documented contract.
         write.prepare(grad_in);
         T::custom_vjp(&*self.0, k, inputs, out, grad_out, grad_in)

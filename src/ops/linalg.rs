@@ -13,7 +13,7 @@
 //! all dual-number products) runs in the plain loops below: nalgebra's own fallback loop
 //! assumes a unit row stride, so strided views must never reach it.
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank1, Rank2};
@@ -185,15 +185,10 @@ impl<F: Float> Rule<F> for Linalg {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        input: usize,
-        inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, input: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn {
+            inputs, grad_out, ..
+        } = at;
         let accumulate = write == GradWrite::Add;
         match *self {
             // dA += dC Bᵀ

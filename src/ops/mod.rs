@@ -148,6 +148,18 @@ pub(crate) enum Op<F: Float> {
     Custom(custom::Custom<F>),
 }
 
+/// What a VJP rule reads: the inputs' values, the output's value (followed by the node's
+/// scratch, see [`Rule::scratch_len`]) and the output's adjoint.
+#[derive(Clone, Copy)]
+pub(crate) struct VjpIn<'a, T> {
+    /// The inputs' values, in order.
+    pub(crate) inputs: &'a [&'a [T]],
+    /// The output's value and scratch.
+    pub(crate) out: &'a [T],
+    /// The output's adjoint.
+    pub(crate) grad_out: &'a [T],
+}
+
 /// The one interface of every op family: a kernel generic over the scalar, a VJP rule with
 /// one signature and one convention for writing shares, and the facts the reverse sweep
 /// asks of an op. [`Op`] forwards each method to its family's rule, written once per method
@@ -169,17 +181,8 @@ pub(crate) trait Rule<F: Float> {
 
     /// Writes input `k`'s share of the vector-Jacobian product into `grad_in`, per `write`:
     /// every rule honours both modes (a rule that only adds calls [`GradWrite::prepare`]
-    /// first), given the inputs' values, the output's value `out` (and scratch) and the
-    /// output's adjoint `grad_out`.
-    fn vjp<T: Elem<F>>(
-        &self,
-        k: usize,
-        inputs: &[&[T]],
-        out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    );
+    /// first), given what it reads ([`VjpIn`]).
+    fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite);
 
     /// Input `k`'s share of the VJP when the output's adjoint is the same number `g` in
     /// every element, if that share is again one number for every element of the input:
@@ -291,12 +294,10 @@ impl<F: Float> Op<F> {
     pub(crate) fn vjp<T: Elem<F>>(
         &self,
         k: usize,
-        inputs: &[&[T]],
-        out: &[T],
-        grad_out: &[T],
+        at: VjpIn<'_, T>,
         grad_in: &mut [T],
         write: GradWrite,
     ) {
-        each_family!(self, rule => Rule::<F>::vjp(rule, k, inputs, out, grad_out, grad_in, write), leaf => ())
+        each_family!(self, rule => Rule::<F>::vjp(rule, k, at, grad_in, write), leaf => ())
     }
 }

@@ -13,7 +13,7 @@
 //! naive forms give `inf` and NaN). The shift is a constant (its derivative cancels out of
 //! these shift-invariant functions), so forward mode differentiates the same stable kernels.
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, Shape};
@@ -135,15 +135,12 @@ impl<F: Float> Rule<F> for Nn {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        k: usize,
-        inputs: &[&[T]],
-        out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn {
+            inputs,
+            out,
+            grad_out,
+        } = at;
         write.prepare(grad_in);
         let x = inputs[0];
         match *self {

@@ -5,7 +5,7 @@
 //! Reductions along one axis of a matrix live in `axis`.
 
 use super::math::stable_norm;
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Shape};
@@ -112,15 +112,12 @@ impl<F: Float> Rule<F> for Reduce {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        k: usize,
-        inputs: &[&[T]],
-        out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn {
+            inputs,
+            out,
+            grad_out,
+        } = at;
         let g = grad_out[0];
         let x = inputs[0];
         match self {

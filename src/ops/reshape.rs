@@ -3,7 +3,7 @@
 //! Shape rule: `Var<S> -> Var<S2>` where `S: SameNumel<S2>`, checked through typenum so that
 //! `cargo check` already rejects a reshape that changes the element count.
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{SameNumel, Shape};
@@ -23,15 +23,8 @@ impl<F: Float> Rule<F> for Reshape {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        _k: usize,
-        _inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, _k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn { grad_out, .. } = at;
         match write {
             GradWrite::Add => {
                 for (gi, &go) in grad_in.iter_mut().zip(grad_out) {

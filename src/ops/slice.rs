@@ -12,7 +12,7 @@
 //! two contiguous ranges of the output; the VJPs add the adjoint back into those ranges.
 //! Dims past typenum's range (see [`crate::shape::TypedNumel`]) are not supported here.
 
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, SliceInBounds};
@@ -70,15 +70,8 @@ impl<F: Float> Rule<F> for Select {
     }
 
     #[inline]
-    fn vjp<T: Elem<F>>(
-        &self,
-        k: usize,
-        _inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-        write: GradWrite,
-    ) {
+    fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+        let VjpIn { grad_out, .. } = at;
         let offset = self.offset();
         // A slice writes only part of its input's adjoint: when assigning, the rest is zeroed
         // (and the part itself assigned, not zeroed then added).

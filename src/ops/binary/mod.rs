@@ -6,7 +6,7 @@
 //! `Graph`'s [`Binary`] enum and its [`Rule`].
 
 use super::define::{BinaryOp, OpInfo, binary_eval, binary_vjp, constant_times};
-use super::{GradWrite, Op, Rule};
+use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
@@ -52,15 +52,8 @@ macro_rules! binary_registry {
             }
 
             #[inline]
-            fn vjp<T: Elem<F>>(
-                &self,
-                k: usize,
-                inputs: &[&[T]],
-                out: &[T],
-                grad_out: &[T],
-                grad_in: &mut [T],
-                write: GradWrite,
-            ) {
+            fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+                let VjpIn { inputs, out, grad_out } = at;
                 let operands = [inputs[0], inputs[1]];
                 match self {
                     $(Self::$name(op) => binary_vjp(op, k, operands, out, grad_out, grad_in, write),)*

@@ -23,7 +23,7 @@ pub(crate) mod defs {
 use defs::*;
 
 use super::define::{OpInfo, UnaryOp, unary_eval, unary_vjp};
-use super::{GradWrite, Op, Rule, Uniform};
+use super::{GradWrite, Op, Rule, Uniform, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::Shape;
@@ -72,15 +72,8 @@ macro_rules! elementwise_registry {
             }
 
             #[inline]
-            fn vjp<T: Elem<F>>(
-                &self,
-                _k: usize,
-                inputs: &[&[T]],
-                out: &[T],
-                grad_out: &[T],
-                grad_in: &mut [T],
-                write: GradWrite,
-            ) {
+            fn vjp<T: Elem<F>>(&self, _k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
+                let VjpIn { inputs, out, grad_out } = at;
                 match self {
                     $(Self::$name(op) => unary_vjp(op, inputs[0], out, grad_out, grad_in, write),)*
                 }
