@@ -48,7 +48,9 @@ pub(crate) trait UnaryOp<F: Float>: Copy {
     /// The registry row.
     const INFO: OpInfo;
     /// Whether [`UnaryOp::value`]'s second number is worth keeping for the slope (after the
-    /// value, as node scratch): `sin` keeps `cos x` from one `sin_cos`.
+    /// value, as node scratch): `sin` keeps `cos x` from one `sin_cos`. The slope of an op
+    /// that keeps reads `x` and `kept` only (the graph's VJP passes `kept` as `y` too, so its
+    /// loop walks two arrays), and such an op does not saturate.
     const KEEPS: bool;
     /// Whether the slope has a cheap form that holds only where [`UnaryOp::cheap_at`] (then
     /// the VJP runs chunks that are cheap everywhere as branch-free loops).
@@ -131,40 +133,67 @@ pub(crate) fn unary_vjp<F: Float, T: Elem<F>, U: UnaryOp<F>>(
         write.prepare(grad_in);
     } else if U::CONSTANT_SLOPE {
         write.map(grad_out, grad_in, |g| op.constant_pull(g));
+    } else if U::KEEPS {
+        // `y` is `[f(x) | kept]`; the slope of an op that keeps reads `kept` (passed as its `y`
+        // too), so the loop walks two arrays, not three.
+        let kept = &y[x.len()..];
+        chain(x, kept, grad_out, grad_in, write, |x, k| {
+            op.cheap_slope(x, k, k)
+        });
+    } else if U::SATURATES {
+        chain_chunked(op, [x, y], grad_out, grad_in, write);
     } else {
-        let kept = if U::KEEPS { &y[x.len()..] } else { y };
-        if U::SATURATES {
-            chain_chunked(op, [x, y, kept], grad_out, grad_in, write);
-        } else {
-            chain(x, y, kept, grad_out, grad_in, write, |x, y, k| {
-                op.cheap_slope(x, y, k)
-            });
-        }
+        chain(x, y, grad_out, grad_in, write, |x, y| {
+            op.cheap_slope(x, y, y)
+        });
     }
 }
 
-/// `grad_in[i] (+)= grad_out[i] · d(x[i], y[i], kept[i])`, one loop per mode.
+/// `grad_in[i] (+)= grad_out[i] · d(x[i], y[i])`, one loop per mode.
 #[inline(always)]
 fn chain<T: Copy + std::ops::Mul<Output = T> + std::ops::AddAssign>(
     x: &[T],
     y: &[T],
-    kept: &[T],
     g: impl GradOut<T>,
+    gin: &mut [T],
+    write: GradWrite,
+    d: impl Fn(T, T) -> T,
+) {
+    // Zipped, not indexed: no bounds check per element, so the loop vectorizes.
+    let zipped = gin.iter_mut().zip(g.elements()).zip(x).zip(y);
+    match write {
+        GradWrite::Add => {
+            for (((gi, go), &xi), &yi) in zipped {
+                *gi += go * d(xi, yi);
+            }
+        }
+        GradWrite::Assign => {
+            for (((gi, go), &xi), &yi) in zipped {
+                *gi = go * d(xi, yi);
+            }
+        }
+    }
+}
+
+/// [`chain`] over three arrays (a binary op's operands and output).
+#[inline(always)]
+fn chain3<T: Copy + std::ops::Mul<Output = T> + std::ops::AddAssign>(
+    [a, b, y]: [&[T]; 3],
+    g: &[T],
     gin: &mut [T],
     write: GradWrite,
     d: impl Fn(T, T, T) -> T,
 ) {
-    // Zipped, not indexed: no bounds check per element, so the loop vectorizes.
-    let zipped = gin.iter_mut().zip(g.elements()).zip(x).zip(y).zip(kept);
+    let zipped = gin.iter_mut().zip(g).zip(a).zip(b).zip(y);
     match write {
         GradWrite::Add => {
-            for ((((gi, go), &xi), &yi), &ki) in zipped {
-                *gi += go * d(xi, yi, ki);
+            for ((((gi, &go), &ai), &bi), &yi) in zipped {
+                *gi += go * d(ai, bi, yi);
             }
         }
         GradWrite::Assign => {
-            for ((((gi, go), &xi), &yi), &ki) in zipped {
-                *gi = go * d(xi, yi, ki);
+            for ((((gi, &go), &ai), &bi), &yi) in zipped {
+                *gi = go * d(ai, bi, yi);
             }
         }
     }
@@ -173,24 +202,24 @@ fn chain<T: Copy + std::ops::Mul<Output = T> + std::ops::AddAssign>(
 /// [`chain`] for an op whose cheap slope holds only where [`UnaryOp::cheap_at`], over
 /// chunks: a chunk whose outputs all pass takes the cheap slope in one branch-free
 /// (vectorizable) loop, any other chunk branches per element. The numbers are those of the
-/// per-element rule.
+/// per-element rule. (An op that keeps does not saturate: the chunks walk `x` and `y`.)
 #[inline(always)]
 fn chain_chunked<F: Float, T: Elem<F>, U: UnaryOp<F>>(
     op: &U,
-    [x, y, kept]: [&[T]; 3],
+    [x, y]: [&[T]; 2],
     g: impl GradOut<T>,
     gin: &mut [T],
     write: GradWrite,
 ) {
     const CHUNK: usize = 64;
-    let chunks = x.chunks(CHUNK).zip(y.chunks(CHUNK)).zip(kept.chunks(CHUNK));
-    for (i, (((x, y), kept), gin)) in chunks.zip(gin.chunks_mut(CHUNK)).enumerate() {
+    let chunks = x.chunks(CHUNK).zip(y.chunks(CHUNK));
+    for (i, ((x, y), gin)) in chunks.zip(gin.chunks_mut(CHUNK)).enumerate() {
         let g = g.part(i * CHUNK..i * CHUNK + x.len());
         // A fold, not `all`: no early exit, so the test vectorizes.
         if y.iter().fold(true, |all, &y| all & op.cheap_at(y)) {
-            chain(x, y, kept, g, gin, write, |x, y, k| op.cheap_slope(x, y, k));
+            chain(x, y, g, gin, write, |x, y| op.cheap_slope(x, y, y));
         } else {
-            chain(x, y, kept, g, gin, write, |x, y, k| op.slope(x, y, k));
+            chain(x, y, g, gin, write, |x, y| op.slope(x, y, y));
         }
     }
 }
@@ -222,10 +251,10 @@ pub(crate) fn binary_vjp<F: Float, T: Elem<F>, B: BinaryOp<F>>(
     match (B::CONSTANT_PARTIALS, k) {
         (Some((da, _)), 0) => write.map(grad_out, grad_in, |g| constant_times(g, da)),
         (Some((_, db)), _) => write.map(grad_out, grad_in, |g| constant_times(g, db)),
-        (None, 0) => chain(a, b, y, grad_out, grad_in, write, |a, b, y| {
+        (None, 0) => chain3([a, b, y], grad_out, grad_in, write, |a, b, y| {
             op.partial_a(a, b, y)
         }),
-        (None, _) => chain(a, b, y, grad_out, grad_in, write, |a, b, y| {
+        (None, _) => chain3([a, b, y], grad_out, grad_in, write, |a, b, y| {
             op.partial_b(a, b, y)
         }),
     }
