@@ -12,6 +12,8 @@ use std::hint::black_box;
 use std::time::Duration;
 use tygrad::prelude::*;
 
+#[path = "common/small.rs"]
+mod small;
 #[path = "common/workloads.rs"]
 mod workloads;
 use workloads::*;
@@ -255,5 +257,89 @@ fn w5(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, w1, w2, w3, w4, w5);
+fn w6(c: &mut Criterion) {
+    use small::w6;
+    let q = w6::input();
+    let mut jac = vec![0.0; w6::NUMEL];
+    let name = "W6";
+    println!(
+        "{name:<8} {:<24} loss = {:>22.15e}   checksum = {:>22.15e}",
+        "reference",
+        w6::SUM_P,
+        w6::CHECKSUM
+    );
+    report(name, "hand", w6::hand(&q, &mut jac), &jac);
+    report(name, "num_dual", w6::num_dual(&q, &mut jac), &jac);
+    let mut group = c.benchmark_group(name);
+    group.bench_function("hand", |b| b.iter(|| w6::hand(black_box(&q), &mut jac)));
+    group.bench_function("primal", |b| b.iter(|| w6::primal(black_box(&q))));
+    group.bench_function("num_dual", |b| {
+        b.iter(|| w6::num_dual(black_box(&q), &mut jac))
+    });
+    Graph::with(|g| {
+        let t = w6::Tygrad::build(g, &q);
+        report(
+            name,
+            "tygrad_jacobian_rev",
+            t.jacobian_rev(&q, &mut jac),
+            &jac,
+        );
+        report(
+            name,
+            "tygrad_jacobian_fwd",
+            t.jacobian_fwd(&q, &mut jac),
+            &jac,
+        );
+        group.bench_function("tygrad_jacobian_rev", |b| {
+            b.iter(|| t.jacobian_rev(black_box(&q), &mut jac))
+        });
+        group.bench_function("tygrad_jacobian_fwd", |b| {
+            b.iter(|| t.jacobian_fwd(black_box(&q), &mut jac))
+        });
+    });
+    group.finish();
+}
+
+fn w7(c: &mut Criterion) {
+    use small::w7;
+    let x = w7::input();
+    let mut hess = vec![0.0; w7::NUMEL];
+    let name = "W7";
+    println!(
+        "{name:<8} {:<24} loss = {:>22.15e}   checksum = {:>22.15e}",
+        "reference",
+        w7::VALUE,
+        w7::CHECKSUM
+    );
+    report(name, "hand", w7::hand(&x, &mut hess), &hess);
+    report(name, "num_dual", w7::num_dual(&x, &mut hess), &hess);
+    let f = w7::fused();
+    report(
+        name,
+        "tygrad_fused_hvp",
+        w7::fused_hvp(&f, &x, &mut hess),
+        &hess,
+    );
+    let mut group = c.benchmark_group(name);
+    group.bench_function("hand", |b| b.iter(|| w7::hand(black_box(&x), &mut hess)));
+    group.bench_function("primal", |b| b.iter(|| w7::primal(black_box(&x))));
+    group.bench_function("num_dual", |b| {
+        b.iter(|| w7::num_dual(black_box(&x), &mut hess))
+    });
+    group.bench_function("tygrad_fused_hvp", |b| {
+        b.iter(|| w7::fused_hvp(&f, black_box(&x), &mut hess))
+    });
+    Graph::with(|g| {
+        let t = w7::Tygrad::build(g, &x);
+        report(name, "tygrad_hessian", t.hessian(&x, &mut hess), &hess);
+        report(name, "tygrad_hvp", t.hvp(&x, &mut hess), &hess);
+        group.bench_function("tygrad_hessian", |b| {
+            b.iter(|| t.hessian(black_box(&x), &mut hess))
+        });
+        group.bench_function("tygrad_hvp", |b| b.iter(|| t.hvp(black_box(&x), &mut hess)));
+    });
+    group.finish();
+}
+
+criterion_group!(benches, w1, w2, w3, w4, w5, w6, w7);
 criterion_main!(benches);

@@ -274,3 +274,63 @@ fn w5_matmul_all_agree() {
         }
     });
 }
+
+#[path = "../benches/common/small.rs"]
+mod small;
+
+#[test]
+fn w6_arm_jacobian_every_way_agrees_with_the_hand_written_one() {
+    use small::w6;
+    let q = w6::input();
+    let mut hand = vec![0.0; w6::NUMEL];
+    let sum_p = w6::hand(&q, &mut hand);
+    assert_loss("W6 hand", sum_p, w6::SUM_P);
+    assert!(
+        (checksum(&hand) - w6::CHECKSUM).abs() < 1e-12,
+        "{}",
+        checksum(&hand)
+    );
+    assert_loss("W6 primal", w6::primal(&q), w6::SUM_P);
+    let mut jac = vec![0.0; w6::NUMEL];
+    assert_loss("W6 num-dual", w6::num_dual(&q, &mut jac), w6::SUM_P);
+    assert_close("W6 num-dual", &jac, &hand);
+    Graph::with_checked(|g| {
+        let t = w6::Tygrad::build(g, &q);
+        assert_loss("W6 tygrad rev", t.jacobian_rev(&q, &mut jac), w6::SUM_P);
+        assert_close("W6 tygrad jacobian_rev", &jac, &hand);
+        assert_loss("W6 tygrad fwd", t.jacobian_fwd(&q, &mut jac), w6::SUM_P);
+        assert_close("W6 tygrad jacobian_fwd", &jac, &hand);
+        // Replayed at another configuration, against the hand-written one there.
+        let q2 = q.map(|x| 0.5 - x);
+        w6::hand(&q2, &mut hand);
+        t.jacobian_rev(&q2, &mut jac);
+        assert_close("W6 tygrad jacobian_rev, replayed", &jac, &hand);
+    });
+}
+
+#[test]
+fn w7_rosenbrock_hessian_every_way_agrees_with_the_closed_form() {
+    use small::w7;
+    let x = w7::input();
+    let mut hand = vec![0.0; w7::NUMEL];
+    assert_loss("W7 hand", w7::hand(&x, &mut hand), w7::VALUE);
+    assert!(
+        (checksum(&hand) - w7::CHECKSUM).abs() < 1e-9,
+        "{}",
+        checksum(&hand)
+    );
+    assert_loss("W7 primal", w7::primal(&x), w7::VALUE);
+    let mut hess = vec![0.0; w7::NUMEL];
+    assert_loss("W7 num-dual", w7::num_dual(&x, &mut hess), w7::VALUE);
+    assert_close("W7 num-dual", &hess, &hand);
+    let f = w7::fused();
+    assert_loss("W7 fused", w7::fused_hvp(&f, &x, &mut hess), w7::VALUE);
+    assert_close("W7 fused hvp", &hess, &hand);
+    Graph::with(|g| {
+        let t = w7::Tygrad::build(g, &x);
+        assert_loss("W7 tygrad hessian", t.hessian(&x, &mut hess), w7::VALUE);
+        assert_close("W7 tygrad hessian", &hess, &hand);
+        assert_loss("W7 tygrad hvp", t.hvp(&x, &mut hess), w7::VALUE);
+        assert_close("W7 tygrad hvp", &hess, &hand);
+    });
+}

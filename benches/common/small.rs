@@ -1,0 +1,338 @@
+//! The small multi-input workloads of `shared/bench-workloads.md`: W6, the 3x7 Jacobian of a
+//! 7-joint arm's end-effector position, and W7, the dense 16x16 Hessian of Rosenbrock with
+//! N = 16. Each in every implementation the benches compare: hand-written, the primal alone,
+//! num-dual, and each way tygrad computes it. Shared (as `mod small;`, beside `mod workloads;`)
+//! by `benches/gradients.rs` and `tests/bench_workloads.rs`, so the timed code is the checked
+//! code. Derivatives are written row-major into one flat buffer, as in `workloads.rs`.
+
+use crate::workloads::fill;
+use nalgebra::SVector;
+use num_dual::DualNum;
+use tygrad::fused::{self, Input, Node, Reduced};
+use tygrad::prelude::*;
+
+/// W6: a 7-joint arm in standard Denavit-Hartenberg form; `p(q)` is the end effector's
+/// position, the derivative its 3x7 Jacobian.
+pub mod w6 {
+    use super::*;
+
+    /// The joints.
+    pub const JOINTS: usize = 7;
+    /// Entries of the Jacobian.
+    pub const NUMEL: usize = 3 * JOINTS;
+    /// Link offsets along z.
+    pub const D: [f64; JOINTS] = [0.333, 0.0, 0.316, 0.0, 0.384, 0.0, 0.107];
+    /// Link lengths along x.
+    pub const A: [f64; JOINTS] = [0.0, 0.0, 0.0825, -0.0825, 0.0, 0.088, 0.0];
+    const HALF_PI: f64 = std::f64::consts::FRAC_PI_2;
+    /// Link twists.
+    pub const ALPHA: [f64; JOINTS] = [-HALF_PI, HALF_PI, HALF_PI, -HALF_PI, HALF_PI, HALF_PI, 0.0];
+    /// Reference values (float64) from the workload's definition.
+    pub const SUM_P: f64 = 0.8774204956175472;
+    /// The sum of the 21 Jacobian entries.
+    pub const CHECKSUM: f64 = -0.29189646189488216;
+
+    /// `q_k = sin(0.37 k + 0.11)`.
+    pub fn input() -> [f64; JOINTS] {
+        std::array::from_fn(|k| fill(k, 0, 1.0))
+    }
+
+    /// One joint's transform (the rows of its top 3x4 block; the last row is `0 0 0 1`).
+    fn joint<T: DualNum<Primitive = f64> + Copy>(k: usize, q: T) -> [[T; 4]; 3] {
+        let (s, c) = q.sin_cos();
+        let (sa, ca) = ALPHA[k].sin_cos();
+        let constant = |v: f64| T::zero() + v;
+        [
+            [c, -s * ca, s * sa, c * A[k]],
+            [s, c * ca, -c * sa, s * A[k]],
+            [constant(0.0), constant(sa), constant(ca), constant(D[k])],
+        ]
+    }
+
+    /// `m · t` for two rigid transforms in their top 3x4 blocks.
+    fn compose<T: DualNum<Primitive = f64> + Copy>(
+        m: &[[T; 4]; 3],
+        t: &[[T; 4]; 3],
+    ) -> [[T; 4]; 3] {
+        std::array::from_fn(|i| {
+            std::array::from_fn(|j| {
+                let mut v = m[i][0] * t[0][j] + m[i][1] * t[1][j] + m[i][2] * t[2][j];
+                if j == 3 {
+                    v += m[i][3];
+                }
+                v
+            })
+        })
+    }
+
+    /// The end effector's position, generic over the scalar (the primal and num-dual's).
+    pub fn position<T: DualNum<Primitive = f64> + Copy>(q: &[T; JOINTS]) -> [T; 3] {
+        let mut m = joint(0, q[0]);
+        for (k, &qk) in q.iter().enumerate().skip(1) {
+            m = compose(&m, &joint(k, qk));
+        }
+        [m[0][3], m[1][3], m[2][3]]
+    }
+
+    /// The primal: `p_x + p_y + p_z`.
+    pub fn primal(q: &[f64; JOINTS]) -> f64 {
+        position(q).iter().sum()
+    }
+
+    /// Hand-written: column `k` is `z_k × (p - o_k)`, with `z_k`, `o_k` the z axis and origin
+    /// of `T_0 ... T_{k-1}` (the identity for `k = 0`). Returns `p_x + p_y + p_z`.
+    pub fn hand(q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
+        let mut frames = [[[0.0; 4]; 3]; JOINTS + 1];
+        frames[0] = [
+            [1.0, 0.0, 0.0, 0.0],
+            [0.0, 1.0, 0.0, 0.0],
+            [0.0, 0.0, 1.0, 0.0],
+        ];
+        for k in 0..JOINTS {
+            frames[k + 1] = compose(&frames[k], &joint(k, q[k]));
+        }
+        let end = &frames[JOINTS];
+        let p = [end[0][3], end[1][3], end[2][3]];
+        for (k, frame) in frames[..JOINTS].iter().enumerate() {
+            let z = [frame[0][2], frame[1][2], frame[2][2]];
+            let r = [p[0] - frame[0][3], p[1] - frame[1][3], p[2] - frame[2][3]];
+            jac[k] = z[1] * r[2] - z[2] * r[1];
+            jac[JOINTS + k] = z[2] * r[0] - z[0] * r[2];
+            jac[2 * JOINTS + k] = z[0] * r[1] - z[1] * r[0];
+        }
+        p.iter().sum()
+    }
+
+    /// num-dual's forward mode: `jacobian` over a static vector of 7 tangents.
+    pub fn num_dual(q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
+        let (p, j) = num_dual::jacobian(
+            |q: SVector<num_dual::DualSVec64<JOINTS>, JOINTS>| {
+                let p = position(&std::array::from_fn(|k| q[k]));
+                SVector::<_, 3>::from_column_slice(&p)
+            },
+            &SVector::from_column_slice(q),
+        );
+        for i in 0..3 {
+            for k in 0..JOINTS {
+                jac[i * JOINTS + k] = j[(i, k)];
+            }
+        }
+        p.iter().sum()
+    }
+
+    /// The arm as a `Graph`, built once: per joint a scalar `q_k`, `cos` and `sin` broadcast to
+    /// 4x4 and combined with constant matrices, then the six products and the translation.
+    pub struct Tygrad<'g> {
+        /// The joint angles.
+        pub q: Var<'g, Rank1<JOINTS>, f64, kind::Param>,
+        /// The end effector's position.
+        pub p: Var<'g, Rank1<3>>,
+    }
+
+    /// `c A + s B + K`: joint `k`'s transform from `c = cos q_k`, `s = sin q_k`.
+    fn joint_node<'g>(g: &'g Graph<'g>, k: usize, qk: Var<'g, Rank0>) -> Var<'g, Rank2<4, 4>> {
+        let (sa, ca) = ALPHA[k].sin_cos();
+        let (a, d) = (A[k], D[k]);
+        let cos_part = g.constant(Tensor::from([
+            [1.0, 0.0, 0.0, a],
+            [0.0, ca, -sa, 0.0],
+            [0.0; 4],
+            [0.0; 4],
+        ]));
+        let sin_part = g.constant(Tensor::from([
+            [0.0, -ca, sa, 0.0],
+            [1.0, 0.0, 0.0, a],
+            [0.0; 4],
+            [0.0; 4],
+        ]));
+        let fixed = g.constant(Tensor::from([
+            [0.0; 4],
+            [0.0; 4],
+            [0.0, sa, ca, d],
+            [0.0, 0.0, 0.0, 1.0],
+        ]));
+        qk.cos().broadcast() * cos_part + qk.sin().broadcast() * sin_part + fixed
+    }
+
+    impl<'g> Tygrad<'g> {
+        /// Records the arm at `q`.
+        pub fn build(g: &'g Graph<'g>, q: &[f64; JOINTS]) -> Self {
+            let qv = g.param(Tensor::from(*q));
+            let angles = [
+                qv.get::<0>(),
+                qv.get::<1>(),
+                qv.get::<2>(),
+                qv.get::<3>(),
+                qv.get::<4>(),
+                qv.get::<5>(),
+                qv.get::<6>(),
+            ];
+            let mut m = joint_node(g, 0, angles[0]);
+            for (k, &qk) in angles.iter().enumerate().skip(1) {
+                m = m.matmul(joint_node(g, k, qk));
+            }
+            let origin = g.constant(Tensor::from([0.0, 0.0, 0.0, 1.0]));
+            let p = m.matvec(origin).slice::<0, 3>();
+            Tygrad { q: qv, p }
+        }
+
+        /// The Jacobian by reverse mode (three reverse sweeps) at `q`, into `jac`; returns
+        /// `p_x + p_y + p_z`.
+        pub fn jacobian_rev(&self, q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
+            self.q.set_value(&Tensor::from(*q));
+            let j = self.p.jacobian_rev(self.q);
+            self.copy_out(&j, jac)
+        }
+
+        /// The Jacobian by forward mode (seven dual passes) at `q`, into `jac`.
+        pub fn jacobian_fwd(&self, q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
+            self.q.set_value(&Tensor::from(*q));
+            let j = self.p.jacobian_fwd(self.q);
+            self.copy_out(&j, jac)
+        }
+
+        fn copy_out(&self, j: &Jacobian<Rank1<3>, Rank1<JOINTS>>, jac: &mut [f64]) -> f64 {
+            for i in 0..3 {
+                jac[i * JOINTS..(i + 1) * JOINTS].copy_from_slice(j.row(i));
+            }
+            self.p.value().as_slice().iter().sum()
+        }
+    }
+}
+
+/// W7: the dense 16x16 Hessian of Rosenbrock with N = 16.
+pub mod w7 {
+    use super::*;
+
+    /// The length of `x`.
+    pub const N: usize = 16;
+    /// Entries of the Hessian.
+    pub const NUMEL: usize = N * N;
+    /// Reference values (float64) from the workload's definition.
+    pub const VALUE: f64 = 5034.740129198381;
+    /// The sum of the 256 Hessian entries.
+    pub const CHECKSUM: f64 = 23782.763171236886;
+
+    /// `x_i = 1.5 sin(0.37 i + 0.11)`.
+    pub fn input() -> [f64; N] {
+        std::array::from_fn(|i| fill(i, 0, 1.5))
+    }
+
+    /// Rosenbrock, generic over the scalar.
+    pub fn rosenbrock<T: DualNum<Primitive = f64> + Copy>(x: &[T]) -> T {
+        let mut total = T::zero();
+        for i in 0..x.len() - 1 {
+            let a = x[i + 1] - x[i] * x[i];
+            let b = -x[i] + 1.0;
+            total += a * a * 100.0 + b * b;
+        }
+        total
+    }
+
+    /// The primal.
+    pub fn primal(x: &[f64; N]) -> f64 {
+        rosenbrock(x)
+    }
+
+    /// Hand-written: the tridiagonal closed form; returns `f(x)`.
+    pub fn hand(x: &[f64; N], hess: &mut [f64]) -> f64 {
+        hess.fill(0.0);
+        for i in 0..N {
+            let mut d = 0.0;
+            if i < N - 1 {
+                d += 2.0 + 1200.0 * x[i] * x[i] - 400.0 * x[i + 1];
+                hess[i * N + i + 1] = -400.0 * x[i];
+                hess[(i + 1) * N + i] = -400.0 * x[i];
+            }
+            if i > 0 {
+                d += 200.0;
+            }
+            hess[i * N + i] = d;
+        }
+        rosenbrock(x)
+    }
+
+    /// num-dual's `hessian` over a static vector (second-order dual numbers).
+    pub fn num_dual(x: &[f64; N], hess: &mut [f64]) -> f64 {
+        let (f, _, h) = num_dual::hessian(
+            |x: SVector<num_dual::Dual2SVec64<N>, N>| rosenbrock(x.as_slice()),
+            &SVector::from_column_slice(x),
+        );
+        for i in 0..N {
+            for j in 0..N {
+                hess[i * N + j] = h[(i, j)];
+            }
+        }
+        f
+    }
+
+    /// Rosenbrock as a fused graph over two overlapping slices.
+    pub fn fused() -> Reduced<Rank1<15>, impl Node<f64, Arg = Rank1<N>>> {
+        fused::function(|x: Input<Rank1<N>>| {
+            let (head, tail) = (x.slice::<0, 15>(), x.slice::<1, 15>());
+            ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum()
+        })
+    }
+
+    /// The Hessian of a fused graph by 16 Hessian-vector products (forward over reverse).
+    pub fn fused_hvp<S: Shape, E: Node<f64, Arg = Rank1<N>>>(
+        f: &Reduced<S, E>,
+        x: &[f64; N],
+        hess: &mut [f64],
+    ) -> f64 {
+        let xt = Tensor::from(*x);
+        let mut e = Tensor::<Rank1<N>>::zeros();
+        for i in 0..N {
+            e[i] = 1.0;
+            let column = f.hvp(&xt, &e);
+            e[i] = 0.0;
+            for (j, &h) in column.as_slice().iter().enumerate() {
+                hess[j * N + i] = h;
+            }
+        }
+        f.value(&xt)
+    }
+
+    /// Rosenbrock as a `Graph`, built once.
+    pub struct Tygrad<'g> {
+        /// The argument.
+        pub x: Var<'g, Rank1<N>, f64, kind::Param>,
+        /// `f(x)`.
+        pub f: Var<'g, Rank0>,
+    }
+
+    impl<'g> Tygrad<'g> {
+        /// Records Rosenbrock at `x`.
+        pub fn build(g: &'g Graph<'g>, x: &[f64; N]) -> Self {
+            let xv = g.param(Tensor::from(*x));
+            let (head, tail) = (xv.slice::<0, 15>(), xv.slice::<1, 15>());
+            let f = ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum();
+            Tygrad { x: xv, f }
+        }
+
+        /// The Hessian by hyper-dual passes (`hessian`, one per pair `i <= j`).
+        pub fn hessian(&self, x: &[f64; N], hess: &mut [f64]) -> f64 {
+            self.x.set_value(&Tensor::from(*x));
+            let h = self.f.hessian(self.x);
+            for i in 0..N {
+                hess[i * N..(i + 1) * N].copy_from_slice(h.row(i));
+            }
+            self.f.item()
+        }
+
+        /// The Hessian by 16 Hessian-vector products (`hvp`, forward over reverse).
+        pub fn hvp(&self, x: &[f64; N], hess: &mut [f64]) -> f64 {
+            self.x.set_value(&Tensor::from(*x));
+            let mut e = Tensor::<Rank1<N>>::zeros();
+            for i in 0..N {
+                e[i] = 1.0;
+                let column = self.f.hvp(self.x, &e);
+                e[i] = 0.0;
+                for (j, &h) in column.as_slice().iter().enumerate() {
+                    hess[j * N + i] = h;
+                }
+            }
+            self.f.item()
+        }
+    }
+}
