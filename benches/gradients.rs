@@ -329,6 +329,15 @@ fn w7(c: &mut Criterion) {
     group.bench_function("tygrad_fused_hvp", |b| {
         b.iter(|| w7::fused_hvp(&f, black_box(&x), &mut hess))
     });
+    report(
+        name,
+        "tygrad_fused_hessian",
+        w7::fused_hessian(&f, &x, &mut hess),
+        &hess,
+    );
+    group.bench_function("tygrad_fused_hessian", |b| {
+        b.iter(|| w7::fused_hessian(&f, black_box(&x), &mut hess))
+    });
     Graph::with(|g| {
         let t = w7::Tygrad::build(g, &x);
         report(name, "tygrad_hessian", t.hessian(&x, &mut hess), &hess);

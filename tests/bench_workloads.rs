@@ -326,6 +326,12 @@ fn w7_rosenbrock_hessian_every_way_agrees_with_the_closed_form() {
     let f = w7::fused();
     assert_loss("W7 fused", w7::fused_hvp(&f, &x, &mut hess), w7::VALUE);
     assert_close("W7 fused hvp", &hess, &hand);
+    assert_loss(
+        "W7 fused hessian",
+        w7::fused_hessian(&f, &x, &mut hess),
+        w7::VALUE,
+    );
+    assert_close("W7 fused hessian", &hess, &hand);
     Graph::with(|g| {
         let t = w7::Tygrad::build(g, &x);
         assert_loss("W7 tygrad hessian", t.hessian(&x, &mut hess), w7::VALUE);

@@ -293,6 +293,20 @@ pub mod w7 {
         f.value(&xt)
     }
 
+    /// The Hessian of a fused graph by its `hessian` (the 16 products with one dual buffer).
+    pub fn fused_hessian<S: Shape, E: Node<f64, Arg = Rank1<N>>>(
+        f: &Reduced<S, E>,
+        x: &[f64; N],
+        hess: &mut [f64],
+    ) -> f64 {
+        let xt = Tensor::from(*x);
+        let h = f.hessian(&xt);
+        for i in 0..N {
+            hess[i * N..(i + 1) * N].copy_from_slice(h.row(i));
+        }
+        f.value(&xt)
+    }
+
     /// Rosenbrock as a `Graph`, built once.
     pub struct Tygrad<'g> {
         /// The argument.

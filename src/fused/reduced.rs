@@ -3,6 +3,7 @@
 
 use super::{Fused, FusedFn, Node, duals, flat};
 use crate::check::{SplitMix64, Tolerances};
+use crate::jacobian::{ArrayNumel, Jacobian};
 use crate::ops::Uniform;
 use crate::ops::custom::CustomOp;
 use crate::scalar::{Elem, Float};
@@ -158,6 +159,36 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
         let mut grad = vec![Dual::from_re(F::zero()); x.len()];
         self.sweep(&x, &mut grad);
         flat(|i| grad[i].eps)
+    }
+
+    /// The dense Hessian at `x`: one Hessian-vector product per element of `x` (reverse over
+    /// dual numbers, as [`Self::hvp`]), with the dual buffers made once for all of them.
+    ///
+    /// ```
+    /// use tygrad::fused::{self, Input};
+    /// use tygrad::prelude::*;
+    /// // f = x0² x1 has H = [[2 x1, 2 x0], [2 x0, 0]].
+    /// let f = fused::function(|x: Input<Rank1<2>>| {
+    ///     (x.slice::<0, 1>().square() * x.slice::<1, 1>()).sum()
+    /// });
+    /// let h = f.hessian(&Tensor::from([3.0, 5.0]));
+    /// assert_eq!([h[(0, 0)], h[(0, 1)], h[(1, 0)], h[(1, 1)]], [10.0, 6.0, 6.0, 0.0]);
+    /// ```
+    pub fn hessian(&self, x: &Tensor<E::Arg, F>) -> Jacobian<E::Arg, E::Arg, F>
+    where
+        E::Arg: ArrayNumel,
+    {
+        let mut x: Vec<Dual<F>> = x.iter().map(|&re| Dual::from_re(re)).collect();
+        let mut grad = vec![Dual::from_re(F::zero()); x.len()];
+        // Row i is H e_i (the Hessian is symmetric, so rows and columns are the same).
+        Jacobian::from_rows(|i, row| {
+            x[i].eps = F::one();
+            self.sweep(&x, &mut grad);
+            x[i].eps = F::zero();
+            for (r, g) in row.iter_mut().zip(&grad) {
+                *r = g.eps;
+            }
+        })
     }
 
     /// Checks the reverse-mode gradient at `x` against forward mode: `<∇f, u>` from
