@@ -8,6 +8,7 @@ pub mod fused;
 pub mod graph;
 mod jacobian;
 mod ops;
+pub mod optim;
 mod reverse;
 pub mod scalar;
 pub mod shape;
@@ -47,6 +48,7 @@ pub mod prelude {
     pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
     pub use crate::graph::{Graph, IsLeaf, IsParam, Kind, Var, kind};
     pub use crate::ops::custom::CustomOp;
+    pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
         ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape,
