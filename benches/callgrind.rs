@@ -8,7 +8,9 @@
 //!
 //! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild,
 //! and fused for W1-W3. Under
-//! `cargo bench` (no arguments) it does nothing.
+//! `cargo bench` (no arguments) it does nothing. It also prints the wall-clock time per run
+//! in its own process, which `benches/fresh_process.py` uses to time each workload as a
+//! user's program runs it (one fresh process each, glibc's default allocator settings).
 
 use std::hint::black_box;
 use tygrad::prelude::*;
@@ -71,6 +73,7 @@ fn main() {
         return;
     };
     let runs: usize = runs.parse().expect("a run count");
+    let start = std::time::Instant::now();
     let acc =
         match workload.as_str() {
             "W1" => {
@@ -146,8 +149,11 @@ fn main() {
             }
             _ => panic!("unknown workload {workload}"),
         };
+    // Wall-clock time per run in this process, setup included (what `fresh_process.py`
+    // reads: a workload in a fresh process, as a user's program runs it).
+    let ns_per_run = start.elapsed().as_nanos() as f64 / runs as f64;
     println!(
-        "{workload} {variant} x{runs}: mean loss {}",
+        "{workload} {variant} x{runs}: mean loss {}, {ns_per_run:.1} ns/run",
         acc / runs as f64
     );
 }
