@@ -968,3 +968,32 @@ fn fused_graphs_as_graph_nodes() {
         .tests(CASES)
         .quickcheck(property as fn(Case) -> TestResult);
 }
+
+/// `Reduced::hessian` (one local step per element and position it reads) against whole
+/// Hessian-vector products (forward over reverse over every element), on a graph whose
+/// elements read overlapping slices, through a mean.
+#[test]
+fn hessian_matches_hessian_vector_products() {
+    let f = fused::function(|x: Input<Rank1<5>>| {
+        let (a, b, c) = (x.slice::<0, 3>(), x.slice::<1, 3>(), x.slice::<2, 3>());
+        ((a * b).sin() + (c - a.square()).square() * 3.0 + b.exp() / (1.0 + c.square())).mean()
+    });
+    let x = Tensor::from([0.3, -0.7, 1.1, 0.4, -1.3]);
+    let h = f.hessian(&x);
+    for j in 0..5 {
+        let mut e = Tensor::<Rank1<5>>::zeros();
+        e[j] = 1.0;
+        let column = f.hvp(&x, &e);
+        for i in 0..5 {
+            let (a, b) = (h[(i, j)], column[i]);
+            assert!(
+                (a - b).abs() <= 1e-13 * (1.0 + b.abs()),
+                "H[{i}][{j}]: {a} vs {b}"
+            );
+            assert!(
+                (h[(i, j)] - h[(j, i)]).abs() <= 1e-13 * (1.0 + b.abs()),
+                "symmetry"
+            );
+        }
+    }
+}

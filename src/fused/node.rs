@@ -48,6 +48,11 @@ pub trait Node<F: Float>: Copy {
 
     /// Adds `adjoint · ∂(element i)/∂x` into `grad`, from the locals `at(x, i)` returned.
     fn back<T: Elem<F>>(&self, local: Self::Local<T>, adjoint: T, grad: &mut [T], i: usize);
+
+    /// Calls `visit` with every position of the argument that element `i` reads (a position
+    /// may come more than once): the sparsity a Hessian can exploit, since each element's
+    /// second derivatives involve only these.
+    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize));
 }
 
 /// The argument itself: element `i` is `x[i]`.
@@ -79,6 +84,10 @@ impl<X: Shape, F: Float> Node<F> for Arg<X, F> {
     fn back<T: Elem<F>>(&self, _: (), adjoint: T, grad: &mut [T], i: usize) {
         grad[i] += adjoint;
     }
+
+    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+        visit(i)
+    }
 }
 
 /// A slice of its child: element `i` is the child's element `i + START · STRIDE` (row-major:
@@ -101,6 +110,10 @@ impl<F: Float, E: Node<F>, const START: usize, const STRIDE: usize> Node<F>
     #[inline(always)]
     fn back<T: Elem<F>>(&self, local: E::Local<T>, adjoint: T, grad: &mut [T], i: usize) {
         self.0.back(local, adjoint, grad, i + START * STRIDE)
+    }
+
+    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+        self.0.reads(i + START * STRIDE, visit)
     }
 }
 
@@ -140,6 +153,10 @@ impl<F: Float, E: Node<F>, U: Unary<F>> Node<F> for MapNode<E, U> {
         let (child, slope) = local;
         self.child.back(child, adjoint * slope, grad, i)
     }
+
+    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+        self.child.reads(i, visit)
+    }
 }
 
 /// A function of two scalars: its value and both partial derivatives.
@@ -178,5 +195,10 @@ impl<F: Float, A: Node<F>, B: Node<F, Arg = A::Arg>, O: Binary<F>> Node<F> for Z
         let (left, right, da, db) = local;
         self.left.back(left, adjoint * da, grad, i);
         self.right.back(right, adjoint * db, grad, i);
+    }
+
+    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+        self.left.reads(i, visit);
+        self.right.reads(i, visit);
     }
 }
