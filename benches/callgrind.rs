@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild,
-//! and fused for W1-W3. Under
+//! and fused for W1-W3. W6: hand, primal, num_dual, jacobian_rev, jacobian_fwd; W7: hand,
+//! primal, num_dual, hessian, hvp, fused_hvp, fused_hessian. Under
 //! `cargo bench` (no arguments) it does nothing. It also prints the wall-clock time per run
 //! in its own process, which `benches/fresh_process.py` uses to time each workload as a
 //! user's program runs it (one fresh process each, glibc's default allocator settings).
@@ -15,6 +16,8 @@
 use std::hint::black_box;
 use tygrad::prelude::*;
 
+#[path = "common/small.rs"]
+mod small;
 #[path = "common/workloads.rs"]
 mod workloads;
 use workloads::*;
@@ -74,81 +77,135 @@ fn main() {
     };
     let runs: usize = runs.parse().expect("a run count");
     let start = std::time::Instant::now();
-    let acc =
-        match workload.as_str() {
-            "W1" => {
-                let x = w1::input();
-                let mut grad = vec![0.0; w1::NUMEL];
-                let mut tgrad = Tensor::zeros();
-                let mut acc = 0.0;
-                match variant.as_str() {
-                    "hand" => {
-                        (0..runs).for_each(|_| acc += w1::hand(black_box(x.as_slice()), &mut grad))
-                    }
-                    "primal" => (0..runs).for_each(|_| acc += w1::primal(black_box(x.as_slice()))),
-                    "replay" => Graph::with(|g| {
-                        let t = w1::Tygrad::build(g, &x);
-                        (0..runs).for_each(|_| acc += t.replay(black_box(&x)));
-                    }),
-                    "rebuild" => {
-                        (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad))
-                    }
-                    "fused" => {
-                        let f = w1::fused();
-                        (0..runs).for_each(|_| acc += f.value_and_grad(black_box(&x), &mut tgrad))
-                    }
-                    _ => panic!("unknown variant {variant}"),
+    let acc = match workload.as_str() {
+        "W1" => {
+            let x = w1::input();
+            let mut grad = vec![0.0; w1::NUMEL];
+            let mut tgrad = Tensor::zeros();
+            let mut acc = 0.0;
+            match variant.as_str() {
+                "hand" => {
+                    (0..runs).for_each(|_| acc += w1::hand(black_box(x.as_slice()), &mut grad))
                 }
-                acc
-            }
-            "W2-16" => w2::<16>(variant, runs),
-            "W2-4096" => w2::<4096>(variant, runs),
-            "W3-2" => w3!(2, n2, variant.as_str(), runs),
-            "W3-1024" => w3!(1024, n1024, variant.as_str(), runs),
-            "W4" => {
-                let inp = w4::inputs();
-                let mut scratch = w4::Scratch::new();
-                let mut grad = vec![0.0; w4::NUMEL];
-                let mut acc = 0.0;
-                match variant.as_str() {
-                    "hand" => (0..runs)
-                        .for_each(|_| acc += w4::hand(black_box(&inp), &mut scratch, &mut grad)),
-                    "primal" => {
-                        (0..runs).for_each(|_| acc += w4::primal(black_box(&inp), &mut scratch))
-                    }
-                    "replay" => Graph::with(|g| {
-                        let t = w4::Tygrad::build(g, &inp);
-                        (0..runs).for_each(|_| acc += t.replay(black_box(&inp)));
-                    }),
-                    "rebuild" => (0..runs)
-                        .for_each(|_| acc += w4::tygrad_rebuild(black_box(&inp), &mut grad)),
-                    _ => panic!("unknown variant {variant}"),
+                "primal" => (0..runs).for_each(|_| acc += w1::primal(black_box(x.as_slice()))),
+                "replay" => Graph::with(|g| {
+                    let t = w1::Tygrad::build(g, &x);
+                    (0..runs).for_each(|_| acc += t.replay(black_box(&x)));
+                }),
+                "rebuild" => {
+                    (0..runs).for_each(|_| acc += w1::tygrad_rebuild(black_box(&x), &mut tgrad))
                 }
-                acc
-            }
-            "W5" => {
-                let inp = w5::inputs();
-                let mut scratch = w5::Scratch::new();
-                let mut grad = vec![0.0; w5::NUMEL];
-                let mut acc = 0.0;
-                match variant.as_str() {
-                    "hand" => (0..runs)
-                        .for_each(|_| acc += w5::hand(black_box(&inp), &mut scratch, &mut grad)),
-                    "primal" => {
-                        (0..runs).for_each(|_| acc += w5::primal(black_box(&inp), &mut scratch))
-                    }
-                    "replay" => Graph::with(|g| {
-                        let t = w5::Tygrad::build(g, &inp);
-                        (0..runs).for_each(|_| acc += t.replay(black_box(&inp)));
-                    }),
-                    "rebuild" => (0..runs)
-                        .for_each(|_| acc += w5::tygrad_rebuild(black_box(&inp), &mut grad)),
-                    _ => panic!("unknown variant {variant}"),
+                "fused" => {
+                    let f = w1::fused();
+                    (0..runs).for_each(|_| acc += f.value_and_grad(black_box(&x), &mut tgrad))
                 }
-                acc
+                _ => panic!("unknown variant {variant}"),
             }
-            _ => panic!("unknown workload {workload}"),
-        };
+            acc
+        }
+        "W2-16" => w2::<16>(variant, runs),
+        "W2-4096" => w2::<4096>(variant, runs),
+        "W3-2" => w3!(2, n2, variant.as_str(), runs),
+        "W3-1024" => w3!(1024, n1024, variant.as_str(), runs),
+        "W4" => {
+            let inp = w4::inputs();
+            let mut scratch = w4::Scratch::new();
+            let mut grad = vec![0.0; w4::NUMEL];
+            let mut acc = 0.0;
+            match variant.as_str() {
+                "hand" => (0..runs)
+                    .for_each(|_| acc += w4::hand(black_box(&inp), &mut scratch, &mut grad)),
+                "primal" => {
+                    (0..runs).for_each(|_| acc += w4::primal(black_box(&inp), &mut scratch))
+                }
+                "replay" => Graph::with(|g| {
+                    let t = w4::Tygrad::build(g, &inp);
+                    (0..runs).for_each(|_| acc += t.replay(black_box(&inp)));
+                }),
+                "rebuild" => {
+                    (0..runs).for_each(|_| acc += w4::tygrad_rebuild(black_box(&inp), &mut grad))
+                }
+                _ => panic!("unknown variant {variant}"),
+            }
+            acc
+        }
+        "W5" => {
+            let inp = w5::inputs();
+            let mut scratch = w5::Scratch::new();
+            let mut grad = vec![0.0; w5::NUMEL];
+            let mut acc = 0.0;
+            match variant.as_str() {
+                "hand" => (0..runs)
+                    .for_each(|_| acc += w5::hand(black_box(&inp), &mut scratch, &mut grad)),
+                "primal" => {
+                    (0..runs).for_each(|_| acc += w5::primal(black_box(&inp), &mut scratch))
+                }
+                "replay" => Graph::with(|g| {
+                    let t = w5::Tygrad::build(g, &inp);
+                    (0..runs).for_each(|_| acc += t.replay(black_box(&inp)));
+                }),
+                "rebuild" => {
+                    (0..runs).for_each(|_| acc += w5::tygrad_rebuild(black_box(&inp), &mut grad))
+                }
+                _ => panic!("unknown variant {variant}"),
+            }
+            acc
+        }
+        "W6" => {
+            use small::w6;
+            let q = w6::input();
+            let mut jac = vec![0.0; w6::NUMEL];
+            let mut acc = 0.0;
+            match variant.as_str() {
+                "hand" => (0..runs).for_each(|_| acc += w6::hand(black_box(&q), &mut jac)),
+                "primal" => (0..runs).for_each(|_| acc += w6::primal(black_box(&q))),
+                "num_dual" => (0..runs).for_each(|_| acc += w6::num_dual(black_box(&q), &mut jac)),
+                "jacobian_rev" | "jacobian_fwd" => Graph::with(|g| {
+                    let t = w6::Tygrad::build(g, &q);
+                    for _ in 0..runs {
+                        acc += if variant == "jacobian_rev" {
+                            t.jacobian_rev(black_box(&q), &mut jac)
+                        } else {
+                            t.jacobian_fwd(black_box(&q), &mut jac)
+                        };
+                    }
+                }),
+                _ => panic!("unknown variant {variant}"),
+            }
+            acc
+        }
+        "W7" => {
+            use small::w7;
+            let x = w7::input();
+            let mut hess = vec![0.0; w7::NUMEL];
+            let mut acc = 0.0;
+            let f = w7::fused();
+            match variant.as_str() {
+                "hand" => (0..runs).for_each(|_| acc += w7::hand(black_box(&x), &mut hess)),
+                "primal" => (0..runs).for_each(|_| acc += w7::primal(black_box(&x))),
+                "num_dual" => (0..runs).for_each(|_| acc += w7::num_dual(black_box(&x), &mut hess)),
+                "fused_hvp" => {
+                    (0..runs).for_each(|_| acc += w7::fused_hvp(&f, black_box(&x), &mut hess))
+                }
+                "fused_hessian" => {
+                    (0..runs).for_each(|_| acc += w7::fused_hessian(&f, black_box(&x), &mut hess))
+                }
+                "hessian" | "hvp" => Graph::with(|g| {
+                    let t = w7::Tygrad::build(g, &x);
+                    for _ in 0..runs {
+                        acc += if variant == "hessian" {
+                            t.hessian(black_box(&x), &mut hess)
+                        } else {
+                            t.hvp(black_box(&x), &mut hess)
+                        };
+                    }
+                }),
+                _ => panic!("unknown variant {variant}"),
+            }
+            acc
+        }
+        _ => panic!("unknown workload {workload}"),
+    };
     // Wall-clock time per run in this process, setup included (what `fresh_process.py`
     // reads: a workload in a fresh process, as a user's program runs it).
     let ns_per_run = start.elapsed().as_nanos() as f64 / runs as f64;
