@@ -19,7 +19,7 @@ macro_rules! misuse {
     };
 }
 
-const MISUSES: [Misuse; 9] = [
+const MISUSES: [Misuse; 11] = [
     misuse!("fail_backward_non_scalar"),
     misuse!("fail_seed_wrong_shape"),
     misuse!("fail_add_mismatched_shapes"),
@@ -27,6 +27,8 @@ const MISUSES: [Misuse; 9] = [
     misuse!("fail_reshape_numel"),
     misuse!("fail_grad_on_intermediate"),
     misuse!("fail_set_value_on_computed"),
+    misuse!("fail_update_on_constant"),
+    misuse!("fail_zero_grad_on_computed"),
     misuse!("fail_mix_graphs"),
     misuse!("fail_var_escapes"),
 ];

@@ -18,6 +18,7 @@ pub use check::{CheckReport, JacobianCheck, NodeFailure, Tolerances};
 pub use forward::{ArrayNumel, Jacobian, Tangent};
 pub use graph::{Graph, Var, kind};
 pub use ops::custom::{CustomOp, DynCustomOp};
+pub use ops::stack::stack;
 
 /// Every op, with its shape rule and its derivative.
 #[doc = include_str!("../docs/ops.md")]
@@ -46,13 +47,14 @@ pub mod ops_reference {
 pub mod prelude {
     pub use crate::check::{CheckReport, JacobianCheck, Tolerances};
     pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
-    pub use crate::graph::{Graph, IsLeaf, IsParam, Kind, Var, kind};
+    pub use crate::graph::{Graph, IsLeaf, IsParam, Kind, Updatable, Var, ZeroGradable, kind};
     pub use crate::ops::custom::CustomOp;
+    pub use crate::ops::stack::stack;
     pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
         ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape,
-        SliceInBounds, TypedNumel,
+        SliceInBounds, Stack, TypedNumel,
     };
     pub use crate::tensor::Tensor;
 }

@@ -136,6 +136,7 @@ impl_shape!(Rank4, 4, A, B, C, D);
     note = "or call `backward_with(&seed)` with a seed `Tensor<{Self}>` to get the vector-Jacobian product"
 )]
 pub trait ScalarShape: Shape {}
+#[diagnostic::do_not_recommend]
 impl ScalarShape for Rank0 {}
 
 /// A shape whose element count is known as a [`typenum`] number, so that type-level
@@ -366,3 +367,47 @@ where
     Eq<Sum<U<A>, U<B>>, U<C>>: ConcatFits<A, B, C>,
 {
 }
+
+/// A shape whose values can be stacked along a new first axis: `N` of them make a
+/// `Self::Stacked<N>` (scalars a vector, vectors the rows of a matrix, matrices a `Rank3`).
+///
+/// ```
+/// use tygrad::prelude::*;
+/// use tygrad::shape::Stack;
+/// fn rows_of<S: Stack>() -> &'static [usize] { <S::Stacked<2> as Shape>::DIMS }
+/// assert_eq!(rows_of::<Rank1<3>>(), &[2, 3]);
+/// ```
+pub trait Stack: Shape {
+    /// The shape of `N` values of this shape, stacked.
+    type Stacked<const N: usize>: Shape;
+}
+
+impl Stack for Rank0 {
+    type Stacked<const N: usize> = Rank1<N>;
+}
+
+impl<const C: usize> Stack for Rank1<C> {
+    type Stacked<const N: usize> = Rank2<N, C>;
+}
+
+impl<const R: usize, const C: usize> Stack for Rank2<R, C> {
+    type Stacked<const N: usize> = Rank3<N, R, C>;
+}
+
+/// `Self` and `Rhs` are one shape: the bound of the elementwise operators `+ - * /` between
+/// nodes (and tensors), so that operands of two shapes get one message naming both.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// use tygrad::shape::SameShape;
+/// fn same<A: SameShape<B>, B: Shape>() {}
+/// same::<Rank2<2, 3>, Rank2<2, 3>>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "elementwise operands must have one shape, but the left one is `{Self}` and the right one `{Rhs}`; to repeat one of them, use `broadcast`, `broadcast_rows`, `broadcast_cols`, `add_row` or a scalar node's `times`/`plus`/`minus`",
+    label = "`{Self}` and `{Rhs}` are different shapes"
+)]
+pub trait SameShape<Rhs: Shape>: Shape {}
+
+#[diagnostic::do_not_recommend]
+impl<S: Shape> SameShape<S> for S {}

@@ -13,7 +13,7 @@
 mod dot;
 mod var;
 
-pub use var::{IsLeaf, IsParam, Kind, Var, kind};
+pub use var::{IsLeaf, IsParam, Kind, Updatable, Var, ZeroGradable, kind};
 
 use crate::ops::{MAX_ARITY, Op};
 use crate::scalar::{Elem, Float};
@@ -247,16 +247,19 @@ impl<'g, F: Float> Graph<'g, F> {
     /// Shared access to the tape. Every access goes through here or [`Self::tape_mut`], so
     /// that a graph used from inside one of its own closures ([`Var::with_grad`],
     /// [`Var::update`]) fails with a message that names the cause.
+    #[track_caller]
     pub(crate) fn tape(&self) -> Ref<'_, Tape<F>> {
         self.tape.try_borrow().unwrap_or_else(|_| reentered())
     }
 
     /// Unique access to the tape (see [`Self::tape`]).
+    #[track_caller]
     pub(crate) fn tape_mut(&self) -> RefMut<'_, Tape<F>> {
         self.tape.try_borrow_mut().unwrap_or_else(|_| reentered())
     }
 
     /// The tape with every value up to date.
+    #[track_caller]
     pub(crate) fn fresh_tape(&self) -> Ref<'_, Tape<F>> {
         let tape = self.tape();
         if !tape.stale {
@@ -328,13 +331,34 @@ impl<'g, F: Float> Graph<'g, F> {
     }
 
     /// Records a computed node and evaluates it at once.
+    #[track_caller]
     pub(crate) fn push<S: Shape>(&'g self, op: Op<F>, inputs: &[NodeId]) -> Var<'g, S, F> {
+        Var::new(self, self.push_sized(op, inputs, S::NUMEL, S::DIMS))
+    }
+
+    /// Records a computed node of `len` elements whose shape has no type of its own (an
+    /// intermediate of an op built from several nodes, such as [`crate::stack`]'s joins),
+    /// seen as a vector of `len`.
+    #[track_caller]
+    pub(crate) fn push_flat(&'g self, op: Op<F>, inputs: &[NodeId], len: usize) -> NodeId {
+        self.push_sized(op, inputs, len, flat_dims(len))
+    }
+
+    /// Records a computed node of `len` elements with dims `dims` and evaluates it at once.
+    #[track_caller]
+    fn push_sized(
+        &'g self,
+        op: Op<F>,
+        inputs: &[NodeId],
+        len: usize,
+        dims: &'static [usize],
+    ) -> NodeId {
         let mut guard = self.tape_mut();
         let tape = &mut *guard;
         tape.refresh();
         let offset = tape.values.len();
-        let scratch = op.scratch_len(S::NUMEL);
-        tape.values.resize(offset + S::NUMEL + scratch, F::zero());
+        let scratch = op.scratch_len(len);
+        tape.values.resize(offset + len + scratch, F::zero());
         let mut ids = [0; MAX_ARITY];
         ids[..inputs.len()].copy_from_slice(inputs);
         let requires_grad = inputs.iter().any(|&i| tape.nodes[i as usize].requires_grad);
@@ -357,16 +381,16 @@ impl<'g, F: Float> Graph<'g, F> {
             inputs: ids,
             arity: inputs.len() as u8,
             offset,
-            len: S::NUMEL,
+            len,
             scratch,
-            dims: S::DIMS,
+            dims,
             requires_grad,
             input_slots,
         };
         evaluate_node(&node, &mut tape.values);
         let id = tape.nodes.len();
         tape.nodes.push(node);
-        Var::new(self, node_id(id))
+        node_id(id)
     }
 
     /// Recomputes every node from the current leaf values, in recorded order, in place.
@@ -384,6 +408,7 @@ impl<'g, F: Float> Graph<'g, F> {
     ///     assert_eq!(y.item(), 9.0);
     /// });
     /// ```
+    #[track_caller]
     pub fn forward(&self) {
         let mut guard = self.tape_mut();
         let tape = &mut *guard;
@@ -405,6 +430,7 @@ impl<'g, F: Float> Graph<'g, F> {
     ///     assert_eq!(x.grad().item(), 0.0);
     /// });
     /// ```
+    #[track_caller]
     pub fn zero_grad(&self) {
         self.tape_mut().grads_cleared = true;
     }
@@ -419,6 +445,7 @@ impl<'g, F: Float> Graph<'g, F> {
     ///     assert_eq!(g.len(), 2);
     /// });
     /// ```
+    #[track_caller]
     pub fn len(&self) -> usize {
         self.tape().nodes.len()
     }
@@ -442,6 +469,23 @@ fn reentered() -> ! {
         "tygrad: this graph is in use by one of its own closures (`Var::with_grad`, \
          `Var::update`): record nodes, read values and call backward outside the closure"
     )
+}
+
+/// The lengths an unnamed intermediate node is shown with (`[len]`), for lengths below 4096.
+static FLAT_LENGTHS: [usize; 4096] = {
+    let mut lengths = [0; 4096];
+    let mut i = 0;
+    while i < lengths.len() {
+        lengths[i] = i;
+        i += 1;
+    }
+    lengths
+};
+
+/// The dims `[len]` of an intermediate node, as a static slice (empty past 4095 elements:
+/// the dims only label the node in reports and DOT output).
+fn flat_dims(len: usize) -> &'static [usize] {
+    FLAT_LENGTHS.get(len..len + 1).unwrap_or(&[])
 }
 
 /// Converts an arena index to a node id, refusing graphs beyond `u32::MAX` nodes.

@@ -55,9 +55,11 @@ impl Kind for kind::Computed {}
     note = "make the input a parameter with `g.param(tensor)`, or seed this node with `backward_with` to get the gradients of the parameters it depends on"
 )]
 pub trait IsParam: Kind {}
+#[diagnostic::do_not_recommend]
 impl IsParam for kind::Param {}
 
-/// Marks leaves (parameters and constants): the nodes whose value can be set for a replay.
+/// Marks leaves (parameters and constants): the nodes whose value can be set for a replay,
+/// the bound of [`Var::set_value`] and [`Var::set_value_from_slice`].
 ///
 /// ```
 /// use tygrad::prelude::*;
@@ -65,13 +67,47 @@ impl IsParam for kind::Param {}
 /// only_leaves::<tygrad::kind::Constant>();
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "only a leaf (`g.param(..)` or `g.constant(..)`) can have its value set, but this node is `{Self}`",
+    message = "`set_value` replaces the value of a leaf (`g.param(..)` or `g.constant(..)`), but this node is `{Self}`",
     label = "this node's value is computed from its inputs",
     note = "set the values of the leaves it depends on instead; the next read or backward call replays the graph"
 )]
 pub trait IsLeaf: Kind {}
+#[diagnostic::do_not_recommend]
 impl IsLeaf for kind::Param {}
+#[diagnostic::do_not_recommend]
 impl IsLeaf for kind::Constant {}
+
+/// Marks parameters for [`Var::update`]: the only nodes with a gradient to step with.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn steppable<K: Updatable>() {}
+/// steppable::<tygrad::kind::Param>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`update` steps a parameter with its gradient, but this node is a `{Self}` node",
+    label = "`update` needs a node made by `g.param(..)`",
+    note = "only parameters accumulate a gradient; to give a constant a new value call `set_value(&tensor)`, and a computed node follows its inputs"
+)]
+pub trait Updatable: Kind {}
+#[diagnostic::do_not_recommend]
+impl Updatable for kind::Param {}
+
+/// Marks parameters for [`Var::zero_grad`].
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn zeroable<K: ZeroGradable>() {}
+/// zeroable::<tygrad::kind::Param>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`zero_grad` clears a parameter's gradient, but this node is a `{Self}` node, which has none",
+    label = "`zero_grad` needs a node made by `g.param(..)`",
+    note = "to clear every gradient of the graph call `g.zero_grad()`"
+)]
+pub trait ZeroGradable: Kind {}
+#[diagnostic::do_not_recommend]
+impl ZeroGradable for kind::Param {}
 
 /// A handle to a node of a [`Graph`], whose shape `S` is part of its type.
 ///
@@ -163,6 +199,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!((x * 2.0).value().as_slice(), &[4.0, 4.0, 4.0]);
     /// });
     /// ```
+    #[track_caller]
     pub fn value(&self) -> Tensor<S, F> {
         Tensor::from_vec_unchecked(self.graph.fresh_tape().value(self.id).to_vec())
     }
@@ -178,6 +215,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(out.as_slice(), &[2.0, 3.0]);
     /// });
     /// ```
+    #[track_caller]
     pub fn value_into(&self, out: &mut Tensor<S, F>) {
         out.as_mut_slice()
             .copy_from_slice(self.graph.fresh_tape().value(self.id));
@@ -195,6 +233,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!((x * x).mean().grad_fn(), Some("MeanBackward"));
     /// });
     /// ```
+    #[track_caller]
     pub fn grad_fn(&self) -> Option<&'static str> {
         let tape = self.graph.tape();
         let op = &tape.nodes[self.id as usize].op;
@@ -215,6 +254,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(x.grad().as_slice(), &[0.4, 4.0, 40.0]);
     /// });
     /// ```
+    #[track_caller]
     pub fn grad(&self) -> Tensor<S, F>
     where
         K: IsParam,
@@ -236,6 +276,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(grad.item(), 6.0);
     /// });
     /// ```
+    #[track_caller]
     pub fn grad_into(&self, out: &mut Tensor<S, F>)
     where
         K: IsParam,
@@ -261,6 +302,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(norm, 10.0);
     /// });
     /// ```
+    #[track_caller]
     pub fn with_grad<R>(&self, read: impl FnOnce(&[F]) -> R) -> R
     where
         K: IsParam,
@@ -288,9 +330,10 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(loss.item(), 1.25);
     /// });
     /// ```
+    #[track_caller]
     pub fn update(&self, mut step: impl FnMut(F, F) -> F)
     where
-        K: IsParam,
+        K: Updatable,
     {
         let mut guard = self.graph.tape_mut();
         let tape = &mut *guard;
@@ -320,9 +363,10 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(x.grad().item(), 0.0);
     /// });
     /// ```
+    #[track_caller]
     pub fn zero_grad(&self)
     where
-        K: IsParam,
+        K: ZeroGradable,
     {
         let mut tape = self.graph.tape_mut();
         if !tape.grads_cleared {
@@ -347,6 +391,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     }
     /// });
     /// ```
+    #[track_caller]
     pub fn set_value(&self, value: &Tensor<S, F>)
     where
         K: IsLeaf,
@@ -367,6 +412,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(x.value().as_slice(), &[1.0, 2.0]);
     /// });
     /// ```
+    #[track_caller]
     pub fn set_value_from_slice(&self, value: &[F]) -> Result<(), crate::tensor::ShapeError>
     where
         K: IsLeaf,
@@ -397,6 +443,7 @@ impl<F: Float, K: Kind> Var<'_, Rank0, F, K> {
     ///     assert_eq!(x.sum().item(), 3.0);
     /// });
     /// ```
+    #[track_caller]
     pub fn item(&self) -> F {
         self.graph.fresh_tape().value(self.id)[0]
     }

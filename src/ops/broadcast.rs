@@ -2,7 +2,8 @@
 //!
 //! Shape rules: `Rank0 -> S`; `Rank1<N> -> Rank2<M, N>` (the row repeated `M` times);
 //! `Rank1<M> -> Rank2<M, N>` (the column repeated `N` times); and the fused bias add
-//! `Rank2<M, N> + Rank1<N> -> Rank2<M, N>`. Nothing broadcasts implicitly: the binary ops
+//! `Rank2<M, N> + Rank1<N> -> Rank2<M, N>`; a scalar node with a node of any shape
+//! (`s.times(x)`, `s.plus(x)`, `s.minus(x)`, `x.minus_scalar(s)`: `Rank0 (op) S -> S`). Nothing broadcasts implicitly: the binary ops
 //! want equal shapes, and these ops say which axis is repeated. The target's size is a type
 //! parameter, usually inferred from where the result goes.
 //!
@@ -24,6 +25,21 @@ pub(crate) enum Broadcast {
     Cols { n: usize },
     /// `out[i, j] = a[i, j] + b[j]`: a matrix plus a row (bias add), one node.
     AddRow { n: usize },
+    /// A tensor and a scalar node: `out[i] = x[i] (op) s`, inputs `(x, s)`.
+    WithScalar(ScalarArith),
+}
+
+/// The arithmetic of a tensor node `x` with a scalar node `s` ([`Broadcast::WithScalar`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScalarArith {
+    /// `s * x`.
+    Mul,
+    /// `s + x`.
+    Add,
+    /// `s - x`.
+    Sub,
+    /// `x - s`.
+    SubFrom,
 }
 
 impl<F: Float> Rule<F> for Broadcast {
@@ -33,6 +49,10 @@ impl<F: Float> Rule<F> for Broadcast {
             Self::Rows { .. } => "BroadcastRowsBackward",
             Self::Cols { .. } => "BroadcastColsBackward",
             Self::AddRow { .. } => "AddRowBackward",
+            Self::WithScalar(ScalarArith::Mul) => "MulScalarNodeBackward",
+            Self::WithScalar(ScalarArith::Add) => "AddScalarNodeBackward",
+            Self::WithScalar(ScalarArith::Sub) => "RsubScalarNodeBackward",
+            Self::WithScalar(ScalarArith::SubFrom) => "SubScalarNodeBackward",
         }
     }
 
@@ -59,6 +79,17 @@ impl<F: Float> Rule<F> for Broadcast {
                     }
                 }
             }
+            Self::WithScalar(arith) => {
+                let s = inputs[1][0];
+                for (o, &xi) in out.iter_mut().zip(x) {
+                    *o = match arith {
+                        ScalarArith::Mul => s * xi,
+                        ScalarArith::Add => s + xi,
+                        ScalarArith::Sub => s - xi,
+                        ScalarArith::SubFrom => xi - s,
+                    };
+                }
+            }
         }
     }
 
@@ -80,6 +111,31 @@ impl<F: Float> Rule<F> for Broadcast {
                 }
             }
             (Self::AddRow { .. }, _) => write.map(grad_out, grad_in, |g| g),
+            (Self::WithScalar(arith), 0) => {
+                let s = at.inputs[1][0];
+                match arith {
+                    ScalarArith::Mul => write.map(grad_out, grad_in, |g| g * s),
+                    ScalarArith::Add | ScalarArith::SubFrom => write.map(grad_out, grad_in, |g| g),
+                    ScalarArith::Sub => write.map(grad_out, grad_in, |g| -g),
+                }
+            }
+            (Self::WithScalar(arith), _) => {
+                let x = at.inputs[0];
+                let total = match arith {
+                    ScalarArith::Mul => grad_out
+                        .iter()
+                        .zip(x)
+                        .fold(T::zero(), |acc, (&g, &xi)| acc + g * xi),
+                    _ => grad_out.iter().fold(T::zero(), |acc, &g| acc + g),
+                };
+                let share = if arith == ScalarArith::SubFrom {
+                    -total
+                } else {
+                    total
+                };
+                write.prepare(grad_in);
+                grad_in[0] += share;
+            }
             // The column was repeated along the columns: sum each row (axis 1).
             (Self::Cols { n }, _) => {
                 write.prepare(grad_in);
@@ -109,6 +165,93 @@ impl<'g, F: Float, K: Kind> Var<'g, Rank0, F, K> {
     pub fn broadcast<S: Shape>(self) -> Var<'g, S, F> {
         self.graph
             .push(Op::Broadcast(Broadcast::Scalar), &[self.id])
+    }
+
+    fn with_tensor<S: Shape, K2: Kind>(
+        self,
+        arith: ScalarArith,
+        x: Var<'g, S, F, K2>,
+    ) -> Var<'g, S, F> {
+        let op = Op::Broadcast(Broadcast::WithScalar(arith));
+        self.graph.push(op, &[x.id, self.id])
+    }
+
+    /// This scalar node times every element of the node `x`, in one node (no broadcast
+    /// node): `out[i] = self * x[i]`.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let s = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let m = g.param(Tensor::<Rank2<2, 2>>::from([[1.0, 2.0], [3.0, 4.0]]));
+    ///     let y = s.times(m);
+    ///     assert_eq!(y.value(), Tensor::from([[2.0, 4.0], [6.0, 8.0]]));
+    ///     y.sum().backward();
+    ///     assert_eq!(s.grad().item(), 10.0);
+    ///     assert_eq!(m.grad(), Tensor::full(2.0));
+    /// });
+    /// ```
+    pub fn times<S: Shape, K2: Kind>(self, x: Var<'g, S, F, K2>) -> Var<'g, S, F> {
+        self.with_tensor(ScalarArith::Mul, x)
+    }
+
+    /// This scalar node plus every element of the node `x`: `out[i] = self + x[i]`.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let s = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let v = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+    ///     let y = s.plus(v);
+    ///     assert_eq!(y.value().as_slice(), &[3.0, 4.0, 5.0]);
+    ///     y.sum().backward();
+    ///     assert_eq!(s.grad().item(), 3.0);
+    ///     assert_eq!(v.grad().as_slice(), &[1.0, 1.0, 1.0]);
+    /// });
+    /// ```
+    pub fn plus<S: Shape, K2: Kind>(self, x: Var<'g, S, F, K2>) -> Var<'g, S, F> {
+        self.with_tensor(ScalarArith::Add, x)
+    }
+
+    /// This scalar node minus every element of the node `x`: `out[i] = self - x[i]` (for
+    /// `x[i] - self`, see [`Var::minus_scalar`]).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let s = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let v = g.param(Tensor::<Rank1<2>>::from([1.0, 5.0]));
+    ///     let y = s.minus(v);
+    ///     assert_eq!(y.value().as_slice(), &[1.0, -3.0]);
+    ///     y.sum().backward();
+    ///     assert_eq!(s.grad().item(), 2.0);
+    ///     assert_eq!(v.grad().as_slice(), &[-1.0, -1.0]);
+    /// });
+    /// ```
+    pub fn minus<S: Shape, K2: Kind>(self, x: Var<'g, S, F, K2>) -> Var<'g, S, F> {
+        self.with_tensor(ScalarArith::Sub, x)
+    }
+}
+
+impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
+    /// Every element of this node minus the scalar node `s`: `out[i] = self[i] - s` (for
+    /// `s - self[i]`, see [`Var::minus`]; for `s * x` and `s + x`, [`Var::times`] and
+    /// [`Var::plus`]).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let v = g.param(Tensor::<Rank1<2>>::from([1.0, 5.0]));
+    ///     let s = g.param(Tensor::<Rank0>::from(2.0));
+    ///     let y = v.minus_scalar(s);
+    ///     assert_eq!(y.value().as_slice(), &[-1.0, 3.0]);
+    ///     y.sum().backward();
+    ///     assert_eq!(s.grad().item(), -2.0);
+    ///     assert_eq!(v.grad().as_slice(), &[1.0, 1.0]);
+    /// });
+    /// ```
+    pub fn minus_scalar<K2: Kind>(self, s: Var<'g, Rank0, F, K2>) -> Var<'g, S, F> {
+        s.with_tensor(ScalarArith::SubFrom, self)
     }
 }
 

@@ -26,7 +26,9 @@ pub(crate) mod math;
 pub(crate) mod nn;
 pub(crate) mod reduce;
 pub(crate) mod reshape;
+pub(crate) mod sin_cos;
 pub(crate) mod slice;
+pub(crate) mod stack;
 
 use crate::scalar::{Elem, Float};
 
@@ -144,6 +146,8 @@ pub(crate) enum Op<F: Float> {
     Axis(axis::AxisReduce),
     Select(slice::Select),
     Nn(nn::Nn),
+    Assemble(stack::Assemble),
+    SinCos(sin_cos::SinCos),
     /// A user-defined op (see [`custom::CustomOp`]).
     Custom(custom::Custom<F>),
 }
@@ -226,6 +230,8 @@ macro_rules! each_family {
             Op::Axis($rule) => $body,
             Op::Select($rule) => $body,
             Op::Nn($rule) => $body,
+            Op::Assemble($rule) => $body,
+            Op::SinCos($rule) => $body,
             Op::Custom($rule) => $body,
         }
     };

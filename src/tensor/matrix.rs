@@ -3,7 +3,9 @@
 //! row-major, so these go by index, `[i, j]` to `(i, j)`, not by memory layout.
 
 use super::Tensor;
-use crate::shape::{Rank1, Rank2};
+use crate::forward::{ArrayNumel, Jacobian};
+use crate::scalar::Float;
+use crate::shape::{Rank0, Rank1, Rank2};
 use nalgebra::{SMatrix, SVector};
 
 /// A tensor from a (column-major) nalgebra matrix: element `(i, j)` lands at `[i, j]`.
@@ -96,5 +98,70 @@ impl<const N: usize, T: nalgebra::Scalar> Tensor<Rank1<N>, T> {
     /// ```
     pub fn to_vector(&self) -> SVector<T, N> {
         SVector::from_column_slice(&self.data)
+    }
+}
+
+impl<const M: usize, const N: usize, F: Float> Jacobian<Rank1<M>, Rank1<N>, F>
+where
+    Rank1<M>: ArrayNumel,
+    Rank1<N>: ArrayNumel,
+{
+    /// This Jacobian of a `Rank1<N> -> Rank1<M>` function (or a Hessian, `M = N`) as a
+    /// static `M x N` nalgebra matrix: both sizes are known, so no `DMatrix` is needed.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let y = (x * x * x).sum();
+    ///     let h: nalgebra::SMatrix<f64, 2, 2> = y.hessian(x).to_smatrix();
+    ///     let step = h.lu().solve(&y.jacobian_rev(x).to_smatrix().transpose()).unwrap();
+    ///     assert_eq!(step, nalgebra::vector![0.5, 1.0]); // a Newton step of sum x³
+    /// });
+    /// ```
+    pub fn to_smatrix(&self) -> SMatrix<F, M, N> {
+        SMatrix::from_fn(|i, j| self[(i, j)])
+    }
+}
+
+impl<const N: usize, F: Float> Jacobian<Rank0, Rank1<N>, F>
+where
+    Rank1<N>: ArrayNumel,
+{
+    /// This Jacobian of a `Rank1<N> -> Rank0` function (a gradient as a row) as a static
+    /// `1 x N` nalgebra matrix.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let j: nalgebra::SMatrix<f64, 1, 2> = (x * x).sum().jacobian_fwd(x).to_smatrix();
+    ///     assert_eq!(j, nalgebra::matrix![2.0, 4.0]);
+    /// });
+    /// ```
+    pub fn to_smatrix(&self) -> SMatrix<F, 1, N> {
+        SMatrix::from_fn(|i, j| self[(i, j)])
+    }
+}
+
+/// A Jacobian (or Hessian) whose both shapes are vectors, as a static nalgebra matrix (see
+/// [`Jacobian::to_smatrix`]).
+///
+/// ```
+/// use tygrad::prelude::*;
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+///     let m = nalgebra::SMatrix::<f64, 2, 2>::from((x * 3.0).jacobian_fwd(x));
+///     assert_eq!(m, nalgebra::matrix![3.0, 0.0; 0.0, 3.0]);
+/// });
+/// ```
+impl<const M: usize, const N: usize, F: Float> From<Jacobian<Rank1<M>, Rank1<N>, F>>
+    for SMatrix<F, M, N>
+where
+    Rank1<M>: ArrayNumel,
+    Rank1<N>: ArrayNumel,
+{
+    fn from(j: Jacobian<Rank1<M>, Rank1<N>, F>) -> Self {
+        j.to_smatrix()
     }
 }

@@ -7,6 +7,7 @@
 //! crate, and `matrix` converts to and from nalgebra's static matrices and vectors.
 
 mod approx_eq;
+mod arith;
 mod construct;
 mod display;
 mod matrix;

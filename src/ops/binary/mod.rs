@@ -9,7 +9,7 @@ use super::define::{BinaryOp, OpInfo, binary_eval, binary_vjp, constant_times};
 use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
-use crate::shape::Shape;
+use crate::shape::{SameShape, Shape};
 
 /// The op types, public as the nodes of fused graphs (`tygrad::fused::node`).
 pub(crate) mod defs;
@@ -84,14 +84,19 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     }
 }
 
+/// `a + b`, `a - b`, `a * b`, `a / b` for nodes of one shape. One impl per operator, for any
+/// two shapes, behind [`SameShape`]: operands of different shapes are rejected by that
+/// trait's message (naming both shapes and the broadcasting ops), with no list of impls.
 macro_rules! var_operators {
     ($($trait:ident, $method:ident, $op:ident;)*) => {$(
-        impl<'g, S: Shape, F: Float, K: Kind, K2: Kind> std::ops::$trait<Var<'g, S, F, K2>>
+        impl<'g, S: Shape, S2: Shape, F: Float, K: Kind, K2: Kind> std::ops::$trait<Var<'g, S2, F, K2>>
             for Var<'g, S, F, K>
+        where
+            S: SameShape<S2>,
         {
             type Output = Var<'g, S, F>;
-            fn $method(self, rhs: Var<'g, S, F, K2>) -> Self::Output {
-                self.binary($op, rhs)
+            fn $method(self, rhs: Var<'g, S2, F, K2>) -> Self::Output {
+                self.graph.push(Op::Binary($op.into()), &[self.id, rhs.id])
             }
         }
     )*};

@@ -137,28 +137,28 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     }
 }
 
-/// `-x`, `x ± c`, `c ± x`, `x * c`, `c * x`, `x / c`, `c / x` for a scalar `c` of the graph's
-/// float type.
+impl<'g, S: Shape, F: Float, K: Kind> std::ops::Neg for Var<'g, S, F, K> {
+    type Output = Var<'g, S, F>;
+    fn neg(self) -> Self::Output {
+        self.elementwise(Negate)
+    }
+}
+
+/// `x ± c`, `x * c`, `x / c` for a constant `c` of the graph's float type `F`, in code
+/// generic over `F` as well; and `c ± x`, `c * x`, `c / x` for `f64` and `f32` (a foreign
+/// type on the left cannot be generic: write `x * c` there, or `F::of_f64(..)`).
 macro_rules! scalar_operators {
-    ($float:ty) => {
-        impl<'g, S: Shape, K: Kind> std::ops::Neg for Var<'g, S, $float, K> {
-            type Output = Var<'g, S, $float>;
-            fn neg(self) -> Self::Output {
-                self.elementwise(Negate)
-            }
-        }
-        scalar_operators!(@op $float, Add, add, AddScalar, AddScalar);
-        scalar_operators!(@op $float, Sub, sub, SubScalar, RsubScalar);
-        scalar_operators!(@op $float, Mul, mul, MulScalar, MulScalar);
-        scalar_operators!(@op $float, Div, div, DivScalar, RdivScalar);
-    };
-    (@op $float:ty, $trait:ident, $method:ident, $var_op_c:ident, $c_op_var:ident) => {
-        impl<'g, S: Shape, K: Kind> std::ops::$trait<$float> for Var<'g, S, $float, K> {
-            type Output = Var<'g, S, $float>;
-            fn $method(self, c: $float) -> Self::Output {
+    ($($trait:ident, $method:ident, $var_op_c:ident, $c_op_var:ident;)*) => {$(
+        impl<'g, S: Shape, F: Float, K: Kind> std::ops::$trait<F> for Var<'g, S, F, K> {
+            type Output = Var<'g, S, F>;
+            fn $method(self, c: F) -> Self::Output {
                 self.elementwise($var_op_c(c))
             }
         }
+        scalar_operators!(@left $trait, $method, $c_op_var, f64);
+        scalar_operators!(@left $trait, $method, $c_op_var, f32);
+    )*};
+    (@left $trait:ident, $method:ident, $c_op_var:ident, $float:ty) => {
         impl<'g, S: Shape, K: Kind> std::ops::$trait<Var<'g, S, $float, K>> for $float {
             type Output = Var<'g, S, $float>;
             fn $method(self, x: Var<'g, S, $float, K>) -> Self::Output {
@@ -167,5 +167,9 @@ macro_rules! scalar_operators {
         }
     };
 }
-scalar_operators!(f64);
-scalar_operators!(f32);
+scalar_operators! {
+    Add, add, AddScalar, AddScalar;
+    Sub, sub, SubScalar, RsubScalar;
+    Mul, mul, MulScalar, MulScalar;
+    Div, div, DivScalar, RdivScalar;
+}
