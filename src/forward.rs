@@ -24,6 +24,9 @@
 //! | [`Var::jacobian_rev`] | `numel(out)` reverse sweeps |
 //! | [`Var::hessian`] | `numel(in) (numel(in) + 1) / 2` hyper-dual passes (forward-over-forward) |
 //! | [`Var::hvp`] | one dual pass and one dual reverse sweep (forward-over-reverse) |
+//! | [`Var::hessian2`] | every block over two inputs ([`Hessian2`]): `n (n + 1) / 2` hyper-dual passes, `n = numel(a) + numel(b)` |
+//! | [`Var::hvp2`] | over two parameters: one dual pass and one dual reverse sweep |
+//! | [`Var::jacobian_fwd2`], [`Var::jacobian_rev2`] | over two inputs: `numel(a) + numel(b)` dual passes, or `numel(out)` sweeps |
 //!
 //! [`Var::hessian`] uses only the kernels (hyper-dual numbers carry two tangents and their
 //! mixed second derivative), while [`Var::hvp`] runs the reverse sweep, VJP rules included, on
@@ -49,6 +52,7 @@
 //! });
 //! ```
 
+pub use crate::jacobian::multi::Hessian2;
 pub use crate::jacobian::{ArrayNumel, Jacobian};
 
 use crate::graph::{Graph, IsLeaf, IsParam, Kind, NodeId, NodeRecord, Tape, Var, evaluate};
@@ -98,7 +102,7 @@ pub(crate) fn end_of<F: Float>(nodes: &[NodeRecord<F>], output: NodeId) -> usize
 /// One forward-mode pass: every value up to `output`, on dual numbers, when each leaf in
 /// `tangents` moves along its direction (every other leaf stays put). Directions of nodes
 /// recorded after `output` cannot influence it and are ignored.
-fn dual_pass<F: Float>(
+pub(crate) fn dual_pass<F: Float>(
     tape: &Tape<F>,
     output: NodeId,
     tangents: &[(NodeId, &[F])],

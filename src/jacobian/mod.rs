@@ -10,6 +10,7 @@
 //! `tygrad::check::JacobianCheck` are re-exports.
 
 mod build;
+pub(crate) mod multi;
 
 pub use build::JacobianCheck;
 
