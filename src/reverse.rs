@@ -207,10 +207,11 @@ impl<F: Float> Tape<F> {
 
 impl<'g, F: Float> crate::Graph<'g, F> {
     /// Runs one reverse sweep from `output` seeded with `seed`, accumulating into the
-    /// parameters' gradients, then the graph-wide cross-check if it is on. With `for_check`
-    /// (or the switch on), parameters' shares also stay in their adjoints for the check.
-    /// One borrow of the tape for the sweep; allocates only when the graph grew.
-    pub(crate) fn backward_from(&self, output: NodeId, seed: &[F], for_check: bool) {
+    /// parameters' gradients, then the graph-wide cross-check if it is on. The sweep is the
+    /// same with the check on or off (the check runs sweeps of its own, in private buffers),
+    /// so a checked run gives the same bits as a plain one. One borrow of the tape for the
+    /// sweep; allocates only when the graph grew.
+    pub(crate) fn backward_from(&self, output: NodeId, seed: &[F]) {
         let check_after = {
             let mut guard = self.tape_mut();
             let tape = &mut *guard;
@@ -225,35 +226,18 @@ impl<'g, F: Float> crate::Graph<'g, F> {
                 epoch,
             };
             let cleared = tape.grads_cleared;
-            if for_check || check_after {
-                let grads = &mut tape.grads;
-                // Each reached parameter is handed over once per sweep.
-                let write = GradWrite::overwrite_if(cleared);
-                let add_to_grads = |offset: usize, adjoint: &[F]| {
-                    write.map(adjoint, &mut grads[offset..offset + adjoint.len()], |a| a);
-                };
-                reverse_sweep(
-                    &tape.nodes,
-                    &tape.values,
-                    &mut tape.adjoints,
-                    reached,
-                    output,
-                    ParamSink::Adjoints(add_to_grads),
-                );
-            } else {
-                let sink: ParamSink<'_, F, fn(usize, &[F])> = ParamSink::Grads {
-                    grads: &mut tape.grads,
-                    cleared,
-                };
-                reverse_sweep(
-                    &tape.nodes,
-                    &tape.values,
-                    &mut tape.adjoints,
-                    reached,
-                    output,
-                    sink,
-                );
-            }
+            let sink: ParamSink<'_, F, fn(usize, &[F])> = ParamSink::Grads {
+                grads: &mut tape.grads,
+                cleared,
+            };
+            reverse_sweep(
+                &tape.nodes,
+                &tape.values,
+                &mut tape.adjoints,
+                reached,
+                output,
+                sink,
+            );
             if cleared {
                 // The pending zero_grad, for the parameters this sweep did not reach.
                 tape.zero_unreached_grads(epoch);
@@ -284,7 +268,7 @@ impl<S: Shape, F: Float, K: Kind> Var<'_, S, F, K> {
     where
         S: ScalarShape,
     {
-        self.graph.backward_from(self.id, &[F::one()], false);
+        self.graph.backward_from(self.id, &[F::one()]);
     }
 
     /// The vector-Jacobian product: adds `seedᵀ · d self / d p` to the gradient of every
@@ -301,6 +285,6 @@ impl<S: Shape, F: Float, K: Kind> Var<'_, S, F, K> {
     /// });
     /// ```
     pub fn backward_with(&self, seed: &Tensor<S, F>) {
-        self.graph.backward_from(self.id, seed.as_slice(), false);
+        self.graph.backward_from(self.id, seed.as_slice());
     }
 }

@@ -102,6 +102,52 @@ pub trait Elem<F: DualNumFloat>:
     fn tanh_accurate(self) -> Self {
         dual_tanh(self)
     }
+    /// `f(x)` from `f` and its first two derivatives at `x`'s real part, `f0 = f(re)`,
+    /// `f1 = f'(re)`, `f2 = f''(re)`: exact for dual and hyper-dual numbers (their
+    /// derivative parts square to zero past the second order), and only `f0` for a float.
+    /// A derivative part that is exactly zero stays zero (no `0 · inf`). The accurate
+    /// kernels below build on it.
+    #[doc(hidden)]
+    fn taylor(self, f0: F, f1: F, f2: F) -> Self;
+    /// `xᵖ`, accurate for dual numbers too: num-dual computes `re^(p-3) re³` (overflow,
+    /// underflow and `0 · inf`); here each derivative is one `powf` of its own. Floats use
+    /// their own `powf`.
+    #[doc(hidden)]
+    fn powf_accurate(self, p: F) -> Self {
+        let a = self.real();
+        let f1 = p * a.powf(p - F::one());
+        let f2 = p * (p - F::one()) * a.powf(p - F::TWO);
+        self.taylor(a.powf(p), f1, f2)
+    }
+    /// `xⁿ`, accurate for dual numbers too (as [`powf_accurate`](Self::powf_accurate)).
+    #[doc(hidden)]
+    fn powi_accurate(self, n: i32) -> Self {
+        let a = self.real();
+        let nf = <F as num_traits::NumCast>::from(n).unwrap_or_else(F::nan);
+        let f1 = nf * a.powi(n - 1);
+        let f2 = nf * (nf - F::one()) * a.powi(n - 2);
+        self.taylor(a.powi(n), f1, f2)
+    }
+    /// `√x`, accurate for dual numbers too: num-dual's slope `√re · (1/re) / 2` overflows
+    /// for denormal `re`; here `1 / (2 √re)`, and `+inf` at both zeros.
+    #[doc(hidden)]
+    fn sqrt_accurate(self) -> Self {
+        let a = self.real();
+        let root = a.sqrt();
+        if a == F::zero() {
+            return self.taylor(root, F::infinity(), F::neg_infinity());
+        }
+        let r = root.recip();
+        let f1 = r / F::TWO;
+        let f2 = -(r * r * r) / (F::TWO + F::TWO);
+        self.taylor(root, f1, f2)
+    }
+    /// `self / b`, accurate for dual numbers too: num-dual forms `b²` (overflow past 1e154,
+    /// NaN for an infinite `b`); a dual quotient is `q + (ȧ - q ḃ) / b`.
+    #[doc(hidden)]
+    fn div_accurate(self, b: Self) -> Self {
+        self / b
+    }
     /// Runs a custom op's kernel on buffers of this scalar type (picks the
     /// instantiation of [`CustomOp::eval`](crate::CustomOp::eval) for `Self`).
     #[doc(hidden)]
@@ -169,11 +215,34 @@ macro_rules! elem_primitive {
             fn tanh_accurate(self) -> Self {
                 self.tanh()
             }
+            #[inline]
+            fn taylor(self, f0: $float, _: $float, _: $float) -> Self {
+                f0
+            }
+            #[inline]
+            fn powf_accurate(self, p: $float) -> Self {
+                self.powf(p)
+            }
+            #[inline]
+            fn powi_accurate(self, n: i32) -> Self {
+                self.powi(n)
+            }
+            #[inline]
+            fn sqrt_accurate(self) -> Self {
+                self.sqrt()
+            }
             custom_dispatch!($float, eval_real, vjp_real);
         }
     )*};
 }
 elem_primitive!(f32, f64);
+
+/// `f · d`, but 0 where the derivative part `d` is 0 (no `0 · inf = NaN` for a direction
+/// that does not move).
+#[inline]
+fn scaled<F: Float>(f: F, d: F) -> F {
+    if d == F::zero() { F::zero() } else { f * d }
+}
 
 impl<F: Float> Elem<F> for Dual<F> {
     #[inline]
@@ -183,6 +252,24 @@ impl<F: Float> Elem<F> for Dual<F> {
     #[inline]
     fn constant(x: F) -> Self {
         Dual::new(x, F::zero())
+    }
+    #[inline]
+    fn taylor(self, f0: F, f1: F, _: F) -> Self {
+        Dual::new(f0, scaled(f1, self.eps))
+    }
+    #[inline]
+    fn div_accurate(self, b: Self) -> Self {
+        let q = self.re / b.re;
+        if !b.re.is_finite() || b.re == F::zero() {
+            // `x / ±inf`: the quotient's slope `(ȧ - q ḃ) / b` is 0 for a finite
+            // numerator; at 0 the plain form gives the IEEE answer.
+            return if b.re.is_infinite() && self.re.is_finite() {
+                Dual::new(q, F::zero())
+            } else {
+                self / b
+            };
+        }
+        Dual::new(q, (self.eps - scaled(q, b.eps)) / b.re)
     }
     custom_dispatch!(F, eval_dual, vjp_dual);
 }
@@ -195,6 +282,11 @@ impl<F: Float> Elem<F> for HyperDual<F> {
     #[inline]
     fn constant(x: F) -> Self {
         HyperDual::from_re(x)
+    }
+    #[inline]
+    fn taylor(self, f0: F, f1: F, f2: F) -> Self {
+        let mixed = scaled(f1, self.eps1eps2) + scaled(f2, self.eps1 * self.eps2);
+        HyperDual::new(f0, scaled(f1, self.eps1), scaled(f1, self.eps2), mixed)
     }
     custom_dispatch!(F, eval_hyper, vjp_hyper);
 }

@@ -222,7 +222,11 @@ fn report_display_when_passing() {
             text.starts_with("backward check passed from node #1: <seed, J u> = "),
             "{text}"
         );
-        assert!(text.contains("<= tolerance 1e-10"), "{text}");
+        assert!(text.contains("difference 0.00e0 <= noise floor"), "{text}");
+        assert!(
+            report.noise_floor > 0.0 && report.noise_floor < 1e-12,
+            "{text}"
+        );
         // Forward and reverse agree exactly here: both are 4 u.
         assert_eq!(report.forward, report.reverse);
         assert_eq!(report.rel_error, 0.0);

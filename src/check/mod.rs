@@ -56,18 +56,25 @@
 //! ```
 
 mod dot_tests;
+mod nodes;
 mod report;
 
 pub use crate::jacobian::JacobianCheck;
-pub use report::{CheckReport, NodeFailure};
+pub use report::{CheckReport, Mismatch, NodeFailure};
 
 pub(crate) use dot_tests::SplitMix64;
+
+/// The factor `κ` of every noise floor (see the [module docs](self)): rounding bounds per
+/// operation are a few ulps; 32 leaves room for the constants, and is still six orders of
+/// magnitude below a `1e-8` relative error in `f64`.
+pub const NOISE_FACTOR: f64 = 32.0;
 
 use crate::graph::{Graph, Kind, NodeId, Var};
 use crate::scalar::Float;
 use crate::shape::{ScalarShape, Shape};
 use crate::tensor::Tensor;
-use dot_tests::{call_seed, check_nodes, dot_product_test};
+use dot_tests::{call_seed, dot_product_test};
+use nodes::{Scope, check_nodes};
 
 /// The default tolerances of the checks, for a float type (see the [module docs](self)).
 ///
@@ -243,7 +250,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     fn checked_from(&self, seed: &[F]) -> CheckReport {
         {
             let _off = SwitchOff::new(self.graph);
-            self.graph.backward_from(self.id, seed, true);
+            self.graph.backward_from(self.id, seed);
         }
         dot_product_test(&self.graph.tape(), self.id, seed)
     }
@@ -263,6 +270,6 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     pub fn check_vjps(&self) -> Result<(), NodeFailure> {
         let tape = self.graph.fresh_tape();
         let mut rng = SplitMix64::new(call_seed::<F>(self.id, &[]));
-        check_nodes(&tape, self.id, &mut rng)
+        check_nodes(&tape, self.id, &mut rng, Scope::All)
     }
 }

@@ -34,27 +34,78 @@ pub struct NodeFailure {
     pub dims: &'static [usize],
     /// Which input's VJP disagrees (0 or 1).
     pub input: usize,
-    /// `<w, J_k v>` from the kernel on dual numbers.
+    /// What disagreed: the derivative, its finiteness, or the rule's write contract.
+    pub mismatch: Mismatch,
+    /// `<w, J_k v>` from the kernel on dual numbers (for a write-contract failure: the
+    /// entry the rule should have left).
     pub forward: f64,
-    /// `<J_kᵀ w, v>` from the VJP rule.
+    /// `<J_kᵀ w, v>` from the VJP rule (for a write-contract failure: the entry it left).
     pub reverse: f64,
     /// Their relative difference.
     pub rel_error: f64,
-    /// The tolerance it exceeded.
+    /// The relative tolerance it exceeded: the node's noise floor over the size of its
+    /// terms (see the [module docs](super)).
     pub tolerance: f64,
+}
+
+/// What a [`NodeFailure`] found wrong.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// use tygrad::check::Mismatch;
+/// struct Assigns; // `=` where the contract says `+=`
+/// impl CustomOp<f64> for Assigns {
+///     fn name(&self) -> &'static str { "AssignsBackward" }
+///     fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = i[0][0] * 2.0; }
+///     fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
+///         gi[0] = g[0] * 2.0;
+///     }
+/// }
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank0>::from(1.0));
+///     let failure = x.custom_unary::<Rank0, _>(Assigns).check_vjps().unwrap_err();
+///     assert_eq!((failure.op, failure.mismatch), ("AssignsBackward", Mismatch::Overwrites));
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mismatch {
+    /// The VJP rule's `<Jᵀ w, v>` differs from the kernel's `<w, J v>` by more than the
+    /// node's noise floor.
+    Derivative,
+    /// One side is finite and the other is not (NaN or infinite).
+    NonFinite,
+    /// Asked to add, the rule overwrote (or otherwise changed) what `grad_in` held.
+    Overwrites,
+    /// Asked to assign, the rule left an entry of `grad_in` unwritten.
+    LeavesEntries,
 }
 
 impl fmt::Display for NodeFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.forward.is_finite() && !self.reverse.is_finite() {
-            // Not a wrong rule: both modes agree that the derivative is not a number here.
-            return write!(
-                f,
-                "`{}` (node #{}, dims {:?}) has a non-finite derivative for input {} in both \
-                 modes (forward {:e}, VJP rule {:e}): an input is outside the op's domain or \
-                 overflowed, so there is nothing to compare",
-                self.op, self.node, self.dims, self.input, self.forward, self.reverse
-            );
+        match self.mismatch {
+            Mismatch::Derivative => {}
+            Mismatch::NonFinite => {
+                return write!(
+                    f,
+                    "the VJP of `{}` (node #{}, dims {:?}) disagrees with the derivative of \
+                     its forward kernel for input {} on finiteness: <w, J v> = {:e} (forward \
+                     mode), <Jᵀ w, v> = {:e} (VJP rule)",
+                    self.op, self.node, self.dims, self.input, self.forward, self.reverse
+                );
+            }
+            Mismatch::Overwrites | Mismatch::LeavesEntries => {
+                let what = if self.mismatch == Mismatch::Overwrites {
+                    "asked to add into grad_in, it overwrote what was there"
+                } else {
+                    "asked to assign grad_in, it left an entry unwritten"
+                };
+                return write!(
+                    f,
+                    "the VJP of `{}` (node #{}, dims {:?}) breaks the write contract for input \
+                     {}: {what} (expected {:e}, found {:e}); a custom VJP must add (`+=`)",
+                    self.op, self.node, self.dims, self.input, self.forward, self.reverse
+                );
+            }
         }
         write!(
             f,
@@ -97,10 +148,19 @@ pub struct CheckReport {
     /// `|forward - reverse|` over the sum of the absolute terms of both dot products (0 if
     /// both are zero; NaN if a derivative is NaN, which fails the check).
     pub rel_error: f64,
-    /// The tolerance used
-    /// ([`Tolerances::forward_vs_reverse`](super::Tolerances::forward_vs_reverse)).
+    /// The nominal relative tolerance of the float type
+    /// ([`Tolerances::forward_vs_reverse`](super::Tolerances::forward_vs_reverse)), for
+    /// reference; the verdict compares `|forward - reverse|` with `noise_floor`.
     pub tolerance: f64,
-    /// Whether `rel_error <= tolerance`.
+    /// The absolute disagreement that rounding in this computation can produce (see the
+    /// [module docs](super)): the test passes when `|forward - reverse|` is at most this.
+    pub noise_floor: f64,
+    /// Whether the per-node checks of every node ran (they do when the graph-wide test is
+    /// inconclusive: it fails, a side is not finite, or it could not resolve a `1e-8`
+    /// relative error in some node; custom ops are always checked).
+    pub nodes_checked: bool,
+    /// Whether both sides agree: `|forward - reverse| <= noise_floor` (or both not finite)
+    /// and no node disagrees locally.
     pub passed: bool,
     /// On failure, the first node (in recorded order) whose VJP disagrees with its kernel,
     /// if the per-node checks found one.
@@ -110,12 +170,19 @@ pub struct CheckReport {
 impl fmt::Display for CheckReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let verdict = if self.passed { "passed" } else { "FAILED" };
-        let relation = if self.passed { "<=" } else { ">" };
+        let within = (self.forward - self.reverse).abs() <= self.noise_floor;
+        let relation = if within { "<=" } else { ">" };
         write!(
             f,
             "backward check {verdict} from node #{}: <seed, J u> = {:e} (forward mode), \
-             <Jᵀ seed, u> = {:e} (reverse mode), relative error {:.2e} {relation} tolerance {:.0e}",
-            self.output, self.forward, self.reverse, self.rel_error, self.tolerance
+             <Jᵀ seed, u> = {:e} (reverse mode), difference {:.2e} {relation} noise floor {:.2e} \
+             (relative error {:.2e})",
+            self.output,
+            self.forward,
+            self.reverse,
+            (self.forward - self.reverse).abs(),
+            self.noise_floor,
+            self.rel_error
         )?;
         if !self.passed {
             match &self.culprit {
@@ -123,7 +190,8 @@ impl fmt::Display for CheckReport {
                 None => write!(
                     f,
                     "; every node's VJP agrees with its kernel locally, so the disagreement \
-                     comes from non-finite values or from how the reverse sweep combines them"
+                     comes from how the sweeps combine them (a kernel that drops its tangent, \
+                     or one side finite and the other not)"
                 )?,
             }
         }

@@ -31,16 +31,21 @@ pub(crate) fn stable_softplus<F: Float, T: Elem<F>>(x: T) -> T {
 pub(crate) fn ln_or_nan<F: Float, T: Elem<F>>(x: T) -> T {
     if x.real() < F::zero() {
         x * F::nan()
+    } else if x.real() == F::zero() {
+        // Both zeros: `-inf` with slope `+inf` (the dual `1 / -0.0` would be `-inf`).
+        x.taylor(F::neg_infinity(), F::infinity(), F::neg_infinity())
     } else {
         x.ln()
     }
 }
 
-/// The slope of [`ln_or_nan`]: `1 / x`, NaN below 0.
+/// The slope of [`ln_or_nan`]: `1 / x`, NaN below 0, `+inf` at both zeros.
 #[inline]
 pub(crate) fn ln_slope<F: Float, T: Elem<F>>(x: T) -> T {
     if x.real() < F::zero() {
         T::constant(F::nan())
+    } else if x.real() == F::zero() {
+        T::constant(F::infinity())
     } else {
         x.recip()
     }
@@ -113,6 +118,18 @@ pub(crate) fn stable_hypot<F: Float, T: Elem<F>>(a: T, b: T) -> T {
     if !scale.is_finite() {
         // An infinite or NaN operand: the naive form gives the IEEE answer (inf or NaN).
         return (a * a + b * b).sqrt();
+    }
+    // One operand below √ε of the other: `|big| + small² / (2 |big|)`, whose tangent
+    // `small · d small / |big|` does not underflow where the scaled square's would (the
+    // value is `|big|` to the last bit either way).
+    let (big, small, ratio) = if ra >= rb {
+        (a, b, rb / ra)
+    } else {
+        (b, a, ra / rb)
+    };
+    if ratio < F::of_f64(1e-8) {
+        let big = if big.real() < F::zero() { -big } else { big };
+        return big + small * small.div_accurate(big + big);
     }
     let (sa, sb) = (a / scale, b / scale);
     (sa * sa + sb * sb).sqrt() * scale

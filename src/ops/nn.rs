@@ -38,18 +38,27 @@ pub(crate) enum Nn {
     },
 }
 
-/// The shift that keeps `exp` from overflowing: the row's largest real part, or 0 when that is
-/// not finite (then the plain form already gives the IEEE answer: `inf`, `-inf` or NaN).
-fn shift<F: Float, T: Elem<F>>(row: &[T]) -> F {
-    let max = row.iter().fold(
-        F::neg_infinity(),
-        |m, x| if x.real() > m { x.real() } else { m },
-    );
-    if max.is_finite() { max } else { F::zero() }
+/// The shift that keeps `exp` from overflowing: the row's element with the largest real
+/// part, tangent included, or 0 when that is not finite (then the plain form already gives
+/// the IEEE answer: `inf`, `-inf` or NaN). Shifting by the element itself (not by its real
+/// part as a constant) changes no value, but in forward mode that element's own term
+/// `x_max - shift` is an exact zero in both parts: a saturated row's tangents are then
+/// computed from the small terms, not as the difference of two near-equal large ones.
+fn shift<F: Float, T: Elem<F>>(row: &[T]) -> T {
+    let mut best: Option<T> = None;
+    for &x in row {
+        if best.is_none_or(|b| x.real() > b.real()) {
+            best = Some(x);
+        }
+    }
+    match best {
+        Some(b) if b.real().is_finite() => b,
+        _ => T::zero(),
+    }
 }
 
 /// The shift `c` of a row and `Σ exp(xⱼ - c)` (at least 1 when `c` is the row's maximum).
-fn shifted_exp_sum<F: Float, T: Elem<F>>(row: &[T]) -> (F, T) {
+fn shifted_exp_sum<F: Float, T: Elem<F>>(row: &[T]) -> (T, T) {
     let c = shift(row);
     (c, row.iter().fold(T::zero(), |acc, &x| acc + (x - c).exp()))
 }
@@ -67,6 +76,18 @@ fn add_scaled_softmax<F: Float, T: Elem<F>>(row: &[T], scale: T, grad: &mut [T])
     let scale = scale / sum;
     for (gi, &x) in grad.iter_mut().zip(row) {
         *gi += scale * (x - c).exp();
+    }
+}
+
+/// One term `t (c - z + ln_sum)` of a cross-entropy row: 0 where the weight `t` is 0 and the
+/// log term infinite (a masked logit), where IEEE would give `0 · inf = NaN`.
+#[inline]
+fn cross_entropy_term<F: Float, T: Elem<F>>(t: T, c_minus_z: T, ln_sum: T) -> T {
+    let log_term = c_minus_z + ln_sum;
+    if t.real() == F::zero() && !log_term.real().is_finite() {
+        T::zero()
+    } else {
+        t * log_term
     }
 }
 
@@ -120,13 +141,17 @@ impl<F: Float> Rule<F> for Nn {
                 });
                 out[0] = sum / F::of_f64(x.len() as f64);
             }
+            // `Σ tⱼ ((c - zⱼ) + ln Σ exp(zₖ - c))`: `lse - z` without forming `lse`, whose
+            // rounding at large logits swamps the small result; a zero weight times an
+            // infinite log term is 0.
             Self::CrossEntropy { n } => {
                 let target = inputs[1];
                 let mut total = T::zero();
                 for (z_row, t_row) in x.chunks_exact(n).zip(target.chunks_exact(n)) {
-                    let lse = logsumexp_row(z_row);
+                    let (c, sum) = shifted_exp_sum(z_row);
+                    let ln_sum = sum.ln();
                     for (&z, &t) in z_row.iter().zip(t_row) {
-                        total += t * (lse - z);
+                        total += cross_entropy_term(t, c - z, ln_sum);
                     }
                 }
                 out[0] = total / F::of_f64((x.len() / n.max(1)) as f64);
@@ -151,12 +176,22 @@ impl<F: Float> Rule<F> for Nn {
                     .zip(out.chunks_exact(n))
                     .zip(grad_out.chunks_exact(n));
                 for ((gi_row, y_row), g_row) in rows {
+                    // Relative to the adjoint `g_a` at the largest output (Σ y = 1):
+                    // `gⱼ - Σ yₖ gₖ = (gⱼ - g_a) - Σ yₖ (gₖ - g_a)`, which keeps a saturated
+                    // row's small result instead of the difference of two near-equal ones.
+                    let mut a = 0;
+                    for (i, y) in y_row.iter().enumerate() {
+                        if y.real() > y_row[a].real() {
+                            a = i;
+                        }
+                    }
+                    let g_a = g_row[a];
                     let dot = y_row
                         .iter()
                         .zip(g_row)
-                        .fold(T::zero(), |acc, (&y, &g)| acc + y * g);
+                        .fold(T::zero(), |acc, (&y, &g)| acc + y * (g - g_a));
                     for ((gi, &y), &g) in gi_row.iter_mut().zip(y_row).zip(g_row) {
-                        *gi += y * (g - dot);
+                        *gi += y * ((g - g_a) - dot);
                     }
                 }
             }
@@ -204,9 +239,10 @@ impl<F: Float> Rule<F> for Nn {
                             *gi -= g * t;
                         }
                     } else {
-                        let lse = logsumexp_row(z_row);
+                        let (c, sum) = shifted_exp_sum(z_row);
+                        let ln_sum = sum.ln();
                         for (gi, &z) in gi_row.iter_mut().zip(z_row) {
-                            *gi += g * (lse - z);
+                            *gi += g * ((c - z) + ln_sum);
                         }
                     }
                 }

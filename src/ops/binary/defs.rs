@@ -36,9 +36,11 @@ binary_op! {
 binary_op! {
     "`a / b`, elementwise; partials `1 / b` and `-a / b²`, computed as `-y / b`."
     op => Quotient as "DivBackward";
-    value |a, b| a / b;
-    d_a |_, b, _| b.recip();
-    d_b |_, b, y| -(y / b);
+    // `div_accurate`: num-dual's quotient forms `b²` (overflow past 1e154, NaN for an
+    // infinite `b`).
+    value |a, b| a.div_accurate(b);
+    d_a |_, b, _| T::one().div_accurate(b);
+    d_b |_, b, y| -(y.div_accurate(b));
     checked at [0.25, 0.5, 2.0, -1.0];
 }
 

@@ -61,7 +61,7 @@ unary_op! {
 unary_op! {
     "`c / x` for a scalar `c`, elementwise; slope `-c / x²`, computed as `-y / x`."
     op () => RdivScalar<F>(c: F) as "RdivScalarBackward";
-    value |x| T::constant(c) / x;
+    value |x| T::constant(c).div_accurate(x);
     slope |x, y, _| -(y / x);
     checked at [0.25, 0.5, 2.0];
 }
@@ -96,9 +96,15 @@ unary_op! {
     /// });
     /// ```
     fn powi(n: i32) => Powi(n: i32) as "PowiBackward";
-    value |x| if n == 0 { T::one() } else { x.powi(n) };
+    // `powi_accurate`: num-dual's `powi` forms `re^(n-3) re³`, which overflows or underflows
+    // in forward mode where the result does not.
+    value |x| if n == 0 { T::one() } else { x.powi_accurate(n) };
     // `0 · x⁻¹` would be NaN at 0; the slope of a constant is 0 everywhere.
-    slope |x, _, _| if n == 0 { T::zero() } else { x.powi(n - 1) * F::of_f64(f64::from(n)) };
+    slope |x, _, _| if n == 0 {
+        T::zero()
+    } else {
+        x.powi_accurate(n - 1) * F::of_f64(f64::from(n))
+    };
     checked at [0.25, 0.5, 2.0] with (3);
 }
 
@@ -116,8 +122,8 @@ unary_op! {
     /// ```
     fn powf(p: F) => Powf<F>(p: F) as "PowfBackward";
     // `x⁰ = 1` everywhere: `0 · x⁻¹` would make the slope NaN at 0 and at denormals.
-    value |x| if p == F::zero() { T::one() } else { x.powf(p) };
-    slope |x, _, _| if p == F::zero() { T::zero() } else { x.powf(p - F::one()) * p };
+    value |x| if p == F::zero() { T::one() } else { x.powf_accurate(p) };
+    slope |x, _, _| if p == F::zero() { T::zero() } else { x.powf_accurate(p - F::one()) * p };
     checked at [0.25, 0.5, 2.0] with (1.5);
 }
 
@@ -133,8 +139,14 @@ unary_op! {
     /// });
     /// ```
     fn sqrt() => Sqrt() as "SqrtBackward";
-    value |x| x.sqrt();
-    slope |_, y, _| (y + y).recip();
+    // `sqrt_accurate`: num-dual's slope `√re · (1/re) / 2` overflows for denormals, and is
+    // `-inf` at `-0.0`.
+    value |x| x.sqrt_accurate();
+    slope |_, y, _| if y.real() == F::zero() {
+        T::constant(F::infinity())
+    } else {
+        (y + y).recip()
+    };
     checked at [0.25, 0.5, 2.0];
 }
 
