@@ -17,6 +17,10 @@
 //!
 //! The update rules are PyTorch's (`torch.optim.SGD`, `Adam`, `AdamW`), element by element.
 //!
+//! With the `argmin` cargo feature, `tygrad::optim::argmin` exposes a graph as an `argmin`
+//! problem (cost, gradient, Hessian, residuals and their Jacobian), for L-BFGS, Newton-CG,
+//! trust regions and Gauss-Newton.
+//!
 //! ```
 //! use tygrad::prelude::*;
 //! use tygrad::optim::{Adam, Optimizer};
@@ -34,6 +38,8 @@
 //! ```
 
 mod adam;
+#[cfg(feature = "argmin")]
+pub mod argmin;
 mod schedule;
 mod sgd;
 
