@@ -16,6 +16,8 @@
 use std::hint::black_box;
 use tygrad::prelude::*;
 
+// The reference values in it are for `gradients` and the tests, not this driver.
+#[allow(dead_code)]
 #[path = "common/small.rs"]
 mod small;
 #[path = "common/workloads.rs"]
