@@ -43,6 +43,11 @@ pub mod ops_reference {
     }
 }
 
+/// Writing your own functions over `Var`: kinds, generic sizes and floats, the `N - 1`
+/// answer, and the compiler errors you may meet (`docs/guide.md`).
+#[doc = include_str!("../docs/guide.md")]
+pub mod guide {}
+
 /// Everything a user of tygrad needs, in one import.
 pub mod prelude {
     pub use crate::check::{CheckReport, JacobianCheck, Tolerances};
@@ -53,8 +58,8 @@ pub mod prelude {
     pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
-        ConcatLen, IndexInBounds, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel, ScalarShape, Shape,
-        SliceInBounds, Stack, TypedNumel,
+        ConcatLen, IndexInBounds, OneShorter, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel,
+        ScalarShape, Shape, SliceInBounds, Stack, TypedNumel,
     };
     pub use crate::tensor::Tensor;
 }

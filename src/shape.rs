@@ -411,3 +411,42 @@ pub trait SameShape<Rhs: Shape>: Shape {}
 
 #[diagnostic::do_not_recommend]
 impl<S: Shape> SameShape<S> for S {}
+
+/// The verdict of the typenum comparison behind [`OneShorter`] (implemented only for
+/// typenum's `B1`, true), so that a failed check names both lengths.
+#[diagnostic::on_unimplemented(
+    message = "a vector of length {N} has {N} - 1 neighbour pairs, not {M}",
+    label = "this needs `{M} + 1 == {N}`",
+    note = "the shorter length is the vector's length minus one: write it with the number filled in"
+)]
+pub trait OneShorterFits<const M: usize, const N: usize> {}
+#[diagnostic::do_not_recommend]
+impl<const M: usize, const N: usize> OneShorterFits<M, N> for B1 {}
+
+/// `Rank1<M>` is one element shorter than `Self` (a `Rank1<N>` with `M + 1 == N`), checked
+/// through typenum: the stable spelling of `N - 1` in generic code, for neighbour terms
+/// ([`Var::diff`](crate::Var::diff), [`Var::pairs`](crate::Var::pairs)). A wrong `M` does
+/// not compile.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn neighbours<S: OneShorter<M>, const M: usize>() {}
+/// neighbours::<Rank1<5>, 4>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`Rank1<{M}>` is not one element shorter than `{Self}`",
+    label = "`diff` and `pairs` of a `Rank1<N>` give a `Rank1<M>` with `M + 1 == N`",
+    note = "in generic code, write `where Rank1<N>: OneShorter<M>` and call with `M = N - 1` filled in"
+)]
+pub trait OneShorter<const M: usize>: Shape {}
+
+#[diagnostic::do_not_recommend]
+impl<const N: usize, const M: usize> OneShorter<M> for Rank1<N>
+where
+    Const<N>: ToUInt,
+    Const<M>: ToUInt,
+    U<M>: Add<typenum::U1>,
+    Sum<U<M>, typenum::U1>: IsEqual<U<N>>,
+    Eq<Sum<U<M>, typenum::U1>, U<N>>: OneShorterFits<M, N>,
+{
+}

@@ -143,3 +143,34 @@ fn a_rotation_matrix_from_an_angle() {
         assert!(close(q.grad().item(), 0.3f64.cos()));
     });
 }
+
+#[test]
+fn head_tail_diff_and_pairs() {
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<4>>::from([1.0, 3.0, 6.0, 10.0]));
+        assert_eq!(x.head::<3>().value().as_slice(), &[1.0, 3.0, 6.0]);
+        assert_eq!(x.tail::<3>().value().as_slice(), &[3.0, 6.0, 10.0]);
+        let d = x.diff();
+        let d: Var<Rank1<3>> = d;
+        assert_eq!(d.value().as_slice(), &[2.0, 3.0, 4.0]);
+        assert_eq!(d.grad_fn(), Some("DiffBackward"));
+        let (l, r) = x.pairs::<3>();
+        let y = d.square().sum() + (l * r).sum();
+        y.backward();
+        // d/dx of sum (x[i+1] - x[i])² + sum x[i] x[i+1]
+        let xs = [1.0, 3.0, 6.0, 10.0];
+        let mut expected = [0.0; 4];
+        for i in 0..3 {
+            let di = xs[i + 1] - xs[i];
+            expected[i] += -2.0 * di + xs[i + 1];
+            expected[i + 1] += 2.0 * di + xs[i];
+        }
+        assert_eq!(x.grad().as_slice(), &expected);
+        assert_eq!(
+            y.jacobian_fwd(x).to_dmatrix(),
+            y.jacobian_rev(x).to_dmatrix()
+        );
+        let h = y.hessian(x);
+        assert_eq!((h[(0, 0)], h[(0, 1)], h[(1, 1)]), (2.0, -1.0, 4.0));
+    });
+}

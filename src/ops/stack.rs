@@ -6,6 +6,8 @@
 //! - `stack([Var<Rank0>; N]) -> Rank1<N>`, `stack([Var<Rank1<C>>; N]) -> Rank2<N, C>`,
 //!   `stack([Var<Rank2<R, C>>; N]) -> Rank3<N, R, C>` (see [`Stack`]);
 //! - `Rank1<N>.unstack() -> [Var<Rank0>; N]`, `Rank2<M, N>.unstack() -> [Var<Rank1<N>>; M]`;
+//! - `Rank1<N>.head::<M>()`, `.tail::<M>() -> Rank1<M>` (`M <= N`), `.diff::<M>() -> Rank1<M>`
+//!   and `.pairs::<M>() -> (Rank1<M>, Rank1<M>)` (`M + 1 == N`, see [`OneShorter`]);
 //! - `Rank2<M, N>.get::<I, J>() -> Rank0` (`I < M`, `J < N`), `.row::<I>() -> Rank1<N>`,
 //!   `.col::<J>() -> Rank1<M>`, `.cols::<START, LEN>() -> Rank2<M, LEN>`, every index
 //!   checked at compile time through typenum.
@@ -19,7 +21,7 @@ use super::slice::Select;
 use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, NodeId, Var};
 use crate::scalar::{Elem, Float};
-use crate::shape::{IndexInBounds, Rank0, Rank1, Rank2, SliceInBounds, Stack};
+use crate::shape::{IndexInBounds, OneShorter, Rank0, Rank1, Rank2, SliceInBounds, Stack};
 
 /// A join of a stack's tree, or a selection of columns.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,6 +30,8 @@ pub(crate) enum Assemble {
     Join { first_len: usize },
     /// Columns `start..start + len` of a row-major matrix with `n` columns.
     Columns { start: usize, len: usize, n: usize },
+    /// Neighbour differences of a vector: `out[i] = x[i + 1] - x[i]`.
+    Diff,
 }
 
 impl<F: Float> Rule<F> for Assemble {
@@ -35,6 +39,7 @@ impl<F: Float> Rule<F> for Assemble {
         match self {
             Self::Join { .. } => "StackBackward",
             Self::Columns { .. } => "ColumnsBackward",
+            Self::Diff => "DiffBackward",
         }
     }
 
@@ -51,6 +56,11 @@ impl<F: Float> Rule<F> for Assemble {
             Self::Columns { start, len, n } => {
                 for (o_row, x_row) in out.chunks_exact_mut(len).zip(inputs[0].chunks_exact(n)) {
                     o_row.copy_from_slice(&x_row[start..start + len]);
+                }
+            }
+            Self::Diff => {
+                for (o, pair) in out.iter_mut().zip(inputs[0].windows(2)) {
+                    *o = pair[1] - pair[0];
                 }
             }
         }
@@ -70,6 +80,13 @@ impl<F: Float> Rule<F> for Assemble {
                     for (gi, &g) in gi_row[start..start + len].iter_mut().zip(g_row) {
                         *gi += g;
                     }
+                }
+            }
+            Self::Diff => {
+                write.prepare(grad_in);
+                for (i, &g) in grad_out.iter().enumerate() {
+                    grad_in[i] -= g;
+                    grad_in[i + 1] += g;
                 }
             }
         }
@@ -140,6 +157,107 @@ impl<'g, const N: usize, F: Float, K: Kind> Var<'g, Rank1<N>, F, K> {
             let op = Op::Select(Select::Get { index });
             self.graph.push(op, &[self.id])
         })
+    }
+
+    /// The first `M` elements (`x[..M]`); `M` past the length does not compile.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+    ///     let h = x.head::<2>();
+    ///     assert_eq!(h.value().as_slice(), &[1.0, 2.0]);
+    ///     h.sum().backward();
+    ///     assert_eq!(x.grad().as_slice(), &[1.0, 1.0, 0.0]);
+    /// });
+    /// ```
+    pub fn head<const M: usize>(self) -> Var<'g, Rank1<M>, F>
+    where
+        Rank1<N>: SliceInBounds<0, M>,
+    {
+        let op = Op::Select(Select::Slice { start: 0 });
+        self.graph.push(op, &[self.id])
+    }
+
+    /// The last `M` elements (`x[N - M..]`); `M` past the length does not compile.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 3.0]));
+    ///     let t = x.tail::<2>();
+    ///     assert_eq!(t.value().as_slice(), &[2.0, 3.0]);
+    ///     t.sum().backward();
+    ///     assert_eq!(x.grad().as_slice(), &[0.0, 1.0, 1.0]);
+    /// });
+    /// ```
+    pub fn tail<const M: usize>(self) -> Var<'g, Rank1<M>, F>
+    where
+        Rank1<N>: SliceInBounds<0, M>,
+    {
+        let op = Op::Select(Select::Slice { start: N - M });
+        self.graph.push(op, &[self.id])
+    }
+
+    /// The neighbour differences `x[i + 1] - x[i]`, a vector of `M = N - 1`, in one node.
+    /// `M` is pinned by the type ([`OneShorter`]): a wrong `M` does not compile, and in
+    /// concrete code it is inferred from where the result goes.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// // A neighbour term generic over the length: one where-clause, and `M` is checked.
+    /// fn roughness<'g, const N: usize, const M: usize>(x: Var<'g, Rank1<N>>) -> Var<'g, Rank0>
+    /// where
+    ///     Rank1<N>: OneShorter<M>,
+    /// {
+    ///     x.diff::<M>().square().sum()
+    /// }
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 4.0]));
+    ///     let r = roughness::<3, 2>(x.node());
+    ///     assert_eq!(r.item(), 5.0);
+    ///     r.backward();
+    ///     assert_eq!(x.grad().as_slice(), &[-2.0, 2.0 - 4.0, 4.0]);
+    /// });
+    /// ```
+    ///
+    /// ```compile_fail
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<5>>::zeros());
+    ///     let _ = x.diff::<3>(); // error: `Rank1<3>` is not one element shorter than `Rank1<5>`
+    /// });
+    /// ```
+    pub fn diff<const M: usize>(self) -> Var<'g, Rank1<M>, F>
+    where
+        Rank1<N>: OneShorter<M>,
+    {
+        self.graph.push(Op::Assemble(Assemble::Diff), &[self.id])
+    }
+
+    /// The neighbour pairs as two vectors of `M = N - 1`: `(x[..M], x[1..])`, for a
+    /// neighbour term other than a difference (`M` checked as for [`Var::diff`]).
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<3>>::from([1.0, 2.0, 4.0]));
+    ///     let (left, right): (Var<Rank1<2>>, _) = x.pairs();
+    ///     let y = (left * right).sum(); // 1·2 + 2·4
+    ///     assert_eq!(y.item(), 10.0);
+    ///     y.backward();
+    ///     assert_eq!(x.grad().as_slice(), &[2.0, 1.0 + 4.0, 2.0]);
+    /// });
+    /// ```
+    pub fn pairs<const M: usize>(self) -> (Var<'g, Rank1<M>, F>, Var<'g, Rank1<M>, F>)
+    where
+        Rank1<N>: OneShorter<M>,
+    {
+        let part = |start| {
+            let op = Op::Select(Select::Slice { start });
+            self.graph.push(op, &[self.id])
+        };
+        (part(0), part(1))
     }
 }
 

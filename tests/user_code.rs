@@ -1,0 +1,122 @@
+//! tygrad as a user writes it: functions of one's own over `Var`, generic over sizes and the
+//! float type, with no where-clause beyond those `docs/guide.md` documents.
+
+use nalgebra::SMatrix;
+use tygrad::prelude::*;
+
+/// A chain energy with a neighbour term, generic over `N`: the one documented where-clause
+/// pins `M = N - 1` (a wrong `M` does not compile, `tests/ui/fail_diff_wrong_length.rs`).
+fn chain_energy<'g, const N: usize, const M: usize>(x: Var<'g, Rank1<N>>) -> Var<'g, Rank0>
+where
+    Rank1<N>: OneShorter<M>,
+{
+    (x.diff::<M>().square().sum() + x.square().sum() * 0.5) * 0.5
+}
+
+/// A dense layer, generic over its sizes and the input's kind.
+fn layer<'g, const I: usize, const O: usize, const B: usize>(
+    x: Var<'g, Rank2<B, I>>,
+    w: Var<'g, Rank2<I, O>>,
+    b: Var<'g, Rank1<O>>,
+) -> Var<'g, Rank2<B, O>> {
+    x.matmul(w).add_row(b).tanh()
+}
+
+/// Generic over the float: scalar constants on the right, of the graph's float type.
+fn shifted_square<'g, F: Float, S: Shape>(x: Var<'g, S, F>) -> Var<'g, Rank0, F> {
+    ((x - F::one()) * F::of_f64(2.0)).square().sum()
+}
+
+/// A 4x4 transform about z from one joint angle, stacked from `cos q` and `sin q`.
+fn rot_z<'g>(q: Var<'g, Rank0>, zero: Var<'g, Rank0>, one: Var<'g, Rank0>) -> Var<'g, Rank2<4, 4>> {
+    let (s, c) = q.sin_cos();
+    stack([
+        stack([c, -s, zero, zero]),
+        stack([s, c, zero, zero]),
+        stack([zero, zero, one, zero]),
+        stack([zero, zero, zero, one]),
+    ])
+}
+
+#[test]
+fn energy_over_const_n_with_a_parameter() {
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<4>>::from([1.0, 2.0, 4.0, 7.0]));
+        let e = chain_energy::<4, 3>(x.node()); // the idiom: `.node()` at the call
+        // differences 1, 2, 3: (1 + 4 + 9 + (1 + 4 + 16 + 49) / 2) / 2
+        assert_eq!(e.item(), (14.0 + 35.0) / 2.0);
+        e.backward();
+        // dE/dx_i = x_i / 2 + (d_{i-1} - d_i)
+        assert_eq!(
+            x.grad().as_slice(),
+            &[0.5 - 1.0, 1.0 + 1.0 - 2.0, 2.0 + 2.0 - 3.0, 3.5 + 3.0]
+        );
+    });
+}
+
+#[test]
+fn a_generic_layer() {
+    Graph::with_checked(|g| {
+        let x = g.constant(Tensor::<Rank2<1, 2>>::from([[1.0, -1.0]]));
+        let w = g.param(Tensor::<Rank2<2, 1>>::from([[0.5], [0.25]]));
+        let b = g.param(Tensor::<Rank1<1>>::from([0.1]));
+        let y = layer(x.node(), w.node(), b.node()).sum();
+        let pre: f64 = 0.5 - 0.25 + 0.1;
+        assert!((y.item() - pre.tanh()).abs() < 1e-15);
+        y.backward();
+        let slope = 1.0 - pre.tanh().powi(2);
+        assert!((b.grad()[0] - slope).abs() < 1e-15);
+        assert!((w.grad()[[1, 0]] + slope).abs() < 1e-15);
+    });
+}
+
+#[test]
+fn generic_over_the_float() {
+    let grad32 = Graph::<f32>::with(|g| {
+        let x = g.param(Tensor::<Rank1<2>, f32>::from([2.0, 0.5]));
+        shifted_square(x.node()).backward();
+        x.grad()
+    });
+    assert_eq!(grad32.as_slice(), &[8.0f32, -4.0]);
+    let value64 = Graph::<f64>::with(|g| {
+        let x = g.param(Tensor::<Rank0>::from(3.0));
+        shifted_square(x.node()).item()
+    });
+    assert_eq!(value64, 16.0);
+}
+
+#[test]
+fn a_transform_from_cos_and_sin() {
+    Graph::with_checked(|g| {
+        let q = g.param(Tensor::<Rank1<2>>::from([0.3, -0.2]));
+        let [q0, q1] = q.unstack();
+        let zero = g.constant(Tensor::from(0.0)).node();
+        let one = g.constant(Tensor::from(1.0)).node();
+        let t = rot_z(q0, zero, one).matmul(rot_z(q1, zero, one));
+        // Two rotations about z compose to one by q0 + q1.
+        assert!((t.value()[[0, 0]] - 0.1f64.cos()).abs() < 1e-15);
+        assert!((t.value()[[1, 0]] - 0.1f64.sin()).abs() < 1e-15);
+        let y = t.get::<1, 0>();
+        y.backward();
+        assert!((q.grad()[0] - 0.1f64.cos()).abs() < 1e-15);
+        assert!((y.jacobian_fwd(q)[(0, 1)] - 0.1f64.cos()).abs() < 1e-15);
+    });
+}
+
+#[test]
+fn a_newton_step_with_a_static_hessian() {
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<2>>::from([1.5, 2.0]));
+        let [a, b] = x.unstack();
+        let f = (a - 1.0).square() * 2.0 + (b + 0.5).square() + a * b;
+        let h: SMatrix<f64, 2, 2> = f.hessian(x).to_smatrix();
+        let grad: SMatrix<f64, 1, 2> = f.jacobian_rev(x).to_smatrix();
+        let step = h.lu().solve(&grad.transpose()).unwrap();
+        let next = x.value() - Tensor::from(step);
+        // A quadratic: one Newton step lands on the minimum, where the gradient is 0.
+        x.set_value(&next);
+        let g2 = f.jacobian_rev(x).to_smatrix();
+        assert!(g2.norm() < 1e-12);
+        assert_eq!(h, nalgebra::matrix![4.0, 1.0; 1.0, 2.0]);
+    });
+}
