@@ -1,10 +1,11 @@
-//! Least-squares linear regression `y = w x + b`, fitted by gradient descent.
+//! Least-squares linear regression `y = w x + b`, fitted by gradient descent, with the fitted
+//! values printed beside the observed ones.
 //!
 //! The model is written as a matrix product: `X θ` with a design matrix `X = [x, 1]` (a
 //! constant) and `θ = [w, b]` (a parameter). The graph is built once; each step replays it:
 //! `zero_grad`, `backward`, then a gradient step on the parameter in place (`update`). The
 //! result is checked against the closed-form solution of the normal equations.
-//! Run with `cargo run --example regression`.
+//! Run with `cargo run --example linear_regression`.
 
 use tygrad::prelude::*;
 
@@ -32,14 +33,15 @@ fn main() {
     const LEARNING_RATE: f64 = 0.09;
     const STEPS: usize = 400;
 
-    let (w, b) = Graph::with(|g| {
+    let (w, b, fitted_values) = Graph::with(|g| {
         let design = g.constant(Tensor::<Rank2<6, 2>>::from_fn(|[i, j]| {
             if j == 0 { XS[i] } else { 1.0 }
         }));
         let targets = g.constant(Tensor::<Rank2<6, 1>>::from_fn(|[i, _]| YS[i]));
         let theta = g.param(Tensor::<Rank2<2, 1>>::zeros());
 
-        let residual = design.matmul(theta) - targets;
+        let fitted_values = design.matmul(theta);
+        let residual = fitted_values - targets;
         let loss = (residual * residual).mean();
 
         for step in 0..=STEPS {
@@ -51,12 +53,18 @@ fn main() {
             theta.update(|p, dp| p - LEARNING_RATE * dp);
         }
         let fitted = theta.value();
-        (fitted[[0, 0]], fitted[[1, 0]])
+        (fitted[[0, 0]], fitted[[1, 0]], fitted_values.value())
     });
 
     let (w_exact, b_exact) = closed_form();
     println!("gradient descent: w = {w:.9}, b = {b:.9}");
     println!("closed form:      w = {w_exact:.9}, b = {b_exact:.9}");
+    println!("     x   observed     fitted   residual");
+    for (i, (x, y)) in XS.iter().zip(&YS).enumerate() {
+        let fit = fitted_values[[i, 0]];
+        println!("{x:6.1} {y:10.3} {fit:10.3} {:10.3}", y - fit);
+        assert!((fit - (w_exact * x + b_exact)).abs() < 1e-6);
+    }
     assert!((w - w_exact).abs() < 1e-6, "w = {w}, expected {w_exact}");
     assert!((b - b_exact).abs() < 1e-6, "b = {b}, expected {b_exact}");
 }
