@@ -254,6 +254,14 @@ impl<F: Float> Elem<F> for Dual<F> {
         Dual::new(x, F::zero())
     }
     #[inline]
+    fn tanh_accurate(self) -> Self {
+        // The value bit for bit as the float's own `tanh` (a last-bit difference would
+        // move everything downstream of a large product), the slope from `dual_tanh`.
+        let mut t = dual_tanh(self);
+        t.re = num_traits::Float::tanh(self.re);
+        t
+    }
+    #[inline]
     fn taylor(self, f0: F, f1: F, _: F) -> Self {
         Dual::new(f0, scaled(f1, self.eps))
     }
@@ -282,6 +290,12 @@ impl<F: Float> Elem<F> for HyperDual<F> {
     #[inline]
     fn constant(x: F) -> Self {
         HyperDual::from_re(x)
+    }
+    #[inline]
+    fn tanh_accurate(self) -> Self {
+        let mut t = dual_tanh(self);
+        t.re = num_traits::Float::tanh(self.re);
+        t
     }
     #[inline]
     fn taylor(self, f0: F, f1: F, f2: F) -> Self {

@@ -94,3 +94,194 @@ fn asinh_slope_stays_finite_and_nonzero_for_large_arguments() {
     assert!((value - (2e200f64).ln()).abs() < 1e-12 * value);
     assert!((reverse * 1e200 - 1.0).abs() < 1e-15);
 }
+
+/// `|got / want - 1| <= 1e-14`, or both equal (infinities, zeros).
+fn close(got: f64, want: f64) -> bool {
+    got == want || ((got / want) - 1.0).abs() <= 1e-14
+}
+
+#[test]
+fn powers_are_exact_in_forward_mode_at_extreme_magnitudes() {
+    // num-dual's `re^(n-3) re³` gave -inf, 0 or NaN at each of these.
+    let cases: [(&str, f64, f64); 6] = [
+        ("powi(-1) at 1e-80", 1e-80, -1e160),
+        ("powi(-1) at 1e130", 1e130, -1e-260),
+        ("powi(-2) at 1e70", 1e70, -2e-210),
+        ("powf(0.5) at 1e130", 1e130, 0.5e-65),
+        ("powf(1.5) at 0", 0.0, 0.0),
+        ("sqrt at 1e-310", 1e-310, 0.5 / 1e-310f64.sqrt()),
+    ];
+    for (i, (what, x, slope)) in cases.into_iter().enumerate() {
+        let [_, reverse, forward] = match i {
+            0 | 1 => graph_at(|x| x.powi(-1), x),
+            2 => graph_at(|x| x.powi(-2), x),
+            3 => graph_at(|x| x.powf(0.5), x),
+            4 => graph_at(|x| x.powf(1.5), x),
+            _ => graph_at(|x| x.sqrt(), x),
+        };
+        assert!(
+            close(forward, slope),
+            "{what}: forward {forward:e}, want {slope:e}"
+        );
+        assert!(
+            close(reverse, slope),
+            "{what}: reverse {reverse:e}, want {slope:e}"
+        );
+    }
+    let [_, reverse, forward] = fused_at!(|x| x.powi(-2), 1e70);
+    assert!(
+        close(forward, -2e-210) && close(reverse, -2e-210),
+        "{forward:e} {reverse:e}"
+    );
+    // Hessians (hyper-dual numbers) too.
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank0>::from(1e-80));
+        let h = x.powi(-1).hessian(x)[(0, 0)];
+        assert!(close(h, 2e240), "{h:e}");
+    });
+}
+
+#[test]
+fn division_by_infinity_has_slope_zero_in_forward_mode() {
+    Graph::with(|g| {
+        let a = g.param(Tensor::<Rank1<2>>::from([1.0, -3.0]));
+        let b = g.constant(Tensor::<Rank1<2>>::from([f64::INFINITY, f64::NEG_INFINITY]));
+        let q = a / b;
+        q.sum().backward();
+        assert_eq!(q.value().as_slice(), &[0.0, 0.0]);
+        assert_eq!(a.grad().as_slice(), &[0.0, -0.0]);
+        let t = q.jvp(&[a.tangent(&Tensor::from([1.0, 1.0]))]);
+        assert!(t.as_slice().iter().all(|&d| d == 0.0), "{t:?}");
+        // And a divisor past 1e154, whose square overflows.
+        let c = g.constant(Tensor::<Rank1<2>>::from([1e200, 1e200]));
+        let t = (a / c).jvp(&[a.tangent(&Tensor::from([1.0, 1.0]))]);
+        assert!(close(t[0], 1e-200), "{t:?}");
+    });
+}
+
+#[test]
+fn sqrt_and_ln_have_slope_plus_infinity_at_both_zeros() {
+    for x in [0.0, -0.0] {
+        let [value, reverse, forward] = graph_at(|x| x.sqrt(), x);
+        assert_eq!(
+            (value, reverse, forward),
+            (x, f64::INFINITY, f64::INFINITY),
+            "sqrt at {x}"
+        );
+        let [value, reverse, forward] = graph_at(|x| x.ln(), x);
+        assert_eq!(
+            (value, reverse, forward),
+            (f64::NEG_INFINITY, f64::INFINITY, f64::INFINITY),
+            "ln at {x}"
+        );
+        let [_, reverse, forward] = fused_at!(|x| x.sqrt(), x);
+        assert_eq!((reverse, forward), (f64::INFINITY, f64::INFINITY));
+    }
+}
+
+#[test]
+fn expm1_keeps_its_slope_far_below_zero() {
+    // `y + 1` is 0 from x ≈ -37 on; eˣ is not.
+    let [value, reverse, forward] = graph_at(|x| x.expm1(), -350.0);
+    assert_eq!(value, -1.0);
+    let want = (-350.0f64).exp();
+    assert!(
+        close(reverse, want) && close(forward, want),
+        "{reverse:e} {forward:e}"
+    );
+}
+
+#[test]
+fn cross_entropy_keeps_its_value_and_gradient_for_large_logits() {
+    let ln3 = 3f64.ln();
+    for s in [1e6, 1e9, 1e15, 1e17, 1e300] {
+        Graph::with_checked(|g| {
+            let z = g.param(Tensor::<Rank1<3>>::from([s, s, s]));
+            let t = g.param(Tensor::<Rank1<3>>::from([1.0, 0.0, 0.0]));
+            let loss = z.cross_entropy(t);
+            loss.backward();
+            assert!(close(loss.item(), ln3), "at {s:e}: {}", loss.item());
+            for i in 0..3 {
+                assert!(close(t.grad()[i], ln3), "at {s:e}: {:?}", t.grad());
+            }
+            let third = 1.0 / 3.0;
+            assert!((z.grad()[0] + 2.0 * third).abs() < 1e-15, "{:?}", z.grad());
+            assert!((z.grad()[1] - third).abs() < 1e-15);
+        });
+    }
+}
+
+#[test]
+fn cross_entropy_with_infinite_and_huge_logits() {
+    Graph::with_checked(|g| {
+        let z = g.param(Tensor::<Rank1<3>>::from([0.0, f64::NEG_INFINITY, 1.0]));
+        let t = g.constant(Tensor::<Rank1<3>>::from([1.0, 0.0, 0.0]));
+        let loss = z.cross_entropy(t);
+        loss.backward();
+        assert!(
+            close(loss.item(), (1.0 + 1f64.exp()).ln()),
+            "{}",
+            loss.item()
+        );
+        assert_eq!(z.grad()[1], 0.0);
+        let z = g.param(Tensor::<Rank1<3>>::from([1e308, 0.0, -1e308]));
+        let loss = z.cross_entropy(t);
+        loss.backward();
+        assert_eq!(loss.item(), 0.0);
+        assert_eq!(z.grad().as_slice(), &[0.0, 0.0, 0.0]);
+    });
+}
+
+#[test]
+fn norm_of_denormals_has_the_right_gradient() {
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<3>>::from([5e-324; 3]));
+        let n = x.norm();
+        n.backward();
+        let want = 1.0 / 3f64.sqrt();
+        for i in 0..3 {
+            assert!((x.grad()[i] - want).abs() < 1e-15, "{:?}", x.grad());
+        }
+        let forward = n.jvp(&[x.tangent(&Tensor::from([1.0, 0.0, 0.0]))]).item();
+        assert!((forward - want).abs() < 1e-15, "{forward}");
+    });
+}
+
+#[test]
+fn a_zero_length_last_axis_has_its_mathematical_value() {
+    // Once a panic inside std ("chunk size must be non-zero").
+    Graph::with_checked(|g| {
+        let x = g.param(Tensor::<Rank1<0>>::zeros());
+        assert_eq!(x.softmax().value().as_slice(), &[] as &[f64]);
+        assert_eq!(x.log_softmax().value().as_slice(), &[] as &[f64]);
+        assert_eq!(x.logsumexp().item(), f64::NEG_INFINITY);
+        let t = g.constant(Tensor::<Rank1<0>>::zeros());
+        let loss = x.cross_entropy(t);
+        assert_eq!(loss.item(), 0.0);
+        loss.backward();
+        (x.softmax().sum() + x.log_softmax().sum()).backward();
+        let m = g.param(Tensor::<Rank2<2, 0>>::zeros());
+        let s = m.sum_axis1();
+        assert_eq!(s.value().as_slice(), &[0.0, 0.0]);
+        s.sum().backward();
+        assert_eq!(m.logsumexp().value().as_slice(), &[f64::NEG_INFINITY; 2]);
+    });
+}
+
+#[test]
+fn a_large_jacobian_lives_on_the_heap() {
+    // 1024 x 1024 f64 is 8 MiB: once a stack overflow of the main thread; here on a
+    // spawned thread with a 2 MiB stack.
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            Graph::with(|g| {
+                let x = g.param(Tensor::<Rank1<1024>>::full(0.5));
+                let j = (x * 3.0).jacobian_fwd(x);
+                assert_eq!((j[(0, 0)], j[(5, 5)], j[(5, 6)]), (3.0, 3.0, 0.0));
+            })
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+}

@@ -401,6 +401,9 @@ fn one_hundred_thousand_random_chains_give_no_false_alarms() {
         "100000 chains: {} false alarms, {non_finite} with a non-finite gradient",
         alarms.len()
     );
+    for (seed, alarm) in alarms.iter().take(40) {
+        println!("seed {seed}: {alarm}");
+    }
     assert!(
         alarms.is_empty(),
         "{} alarms, first: {:?}",

@@ -44,9 +44,8 @@ where
 {
 }
 
-/// The rows of a Jacobian: `numel(Out)` rows of `numel(In)` entries, sized by typenum.
-type Rows<Out, In, F> =
-    GenericArray<GenericArray<F, <In as TypedNumel>::Numel>, <Out as TypedNumel>::Numel>;
+/// One row of a Jacobian: `numel(In)` entries, sized by typenum.
+type Row<In, F> = GenericArray<F, <In as TypedNumel>::Numel>;
 
 /// A Jacobian `d out / d in`: `numel(Out)` rows by `numel(In)` columns, both sizes in the
 /// type (a [`GenericArray`] of rows), indexed `[(row, column)]` with row-major flat indices
@@ -63,7 +62,9 @@ type Rows<Out, In, F> =
 /// });
 /// ```
 pub struct Jacobian<Out: ArrayNumel, In: ArrayNumel, F: Float = f64> {
-    rows: Rows<Out, In, F>,
+    /// `numel(Out)` rows, on the heap: a `Rank1<1024> -> Rank1<1024>` Jacobian is 8 MiB,
+    /// more than a thread's stack.
+    rows: Vec<Row<In, F>>,
     shapes: PhantomData<(Out, In)>,
 }
 
@@ -77,7 +78,7 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
     /// ```
     pub fn zeros() -> Self {
         Jacobian {
-            rows: GenericArray::default(),
+            rows: (0..Out::NUMEL).map(|_| GenericArray::default()).collect(),
             shapes: PhantomData,
         }
     }
@@ -127,7 +128,7 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
         In::NUMEL
     }
 
-    /// The rows, as a typenum-sized array of typenum-sized arrays.
+    /// The rows (`numel(Out)` of them, kept on the heap), each a typenum-sized array.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -137,7 +138,7 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
     ///     assert_eq!(j.rows()[0].as_slice(), &[6.0, 8.0]);
     /// });
     /// ```
-    pub fn rows(&self) -> &Rows<Out, In, F> {
+    pub fn rows(&self) -> &[Row<In, F>] {
         &self.rows
     }
 

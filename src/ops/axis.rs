@@ -48,13 +48,17 @@ impl<F: Float> Rule<F> for AxisReduce {
         let n = self.n;
         if self.axis == 0 {
             out.fill(T::zero());
-            for row in x.chunks_exact(n) {
+            for row in x.chunks_exact(n.max(1)) {
                 for (o, &xi) in out.iter_mut().zip(row) {
                     *o += xi;
                 }
             }
         } else {
-            for (o, row) in out.iter_mut().zip(x.chunks_exact(n)) {
+            if n == 0 {
+                // An empty row sums to 0.
+                out.fill(T::zero());
+            }
+            for (o, row) in out.iter_mut().zip(x.chunks_exact(n.max(1))) {
                 *o = row.iter().fold(T::zero(), |acc, &xi| acc + xi);
             }
         }
@@ -75,7 +79,7 @@ impl<F: Float> Rule<F> for AxisReduce {
         } else {
             F::one()
         };
-        for (row_index, row) in grad_in.chunks_exact_mut(self.n).enumerate() {
+        for (row_index, row) in grad_in.chunks_exact_mut(self.n.max(1)).enumerate() {
             for (j, gi) in row.iter_mut().enumerate() {
                 let g = if self.axis == 0 {
                     grad_out[j]

@@ -131,8 +131,39 @@ pub(crate) fn stable_hypot<F: Float, T: Elem<F>>(a: T, b: T) -> T {
         let big = if big.real() < F::zero() { -big } else { big };
         return big + small * small.div_accurate(big + big);
     }
+    if scale < tiny_scale::<F>() {
+        return tiny_norm(&[a, b], scale);
+    }
     let (sa, sb) = (a / scale, b / scale);
     (sa * sa + sb * sb).sqrt() * scale
+}
+
+/// Below this a scale's reciprocal could overflow a tangent divided by it: `2⁻⁵⁰⁰` for
+/// `f64`; for `f32` (whose range ends at `2¹²⁸`), `2⁻⁶⁰`.
+#[inline]
+fn tiny_scale<F: Float>() -> F {
+    if <F as num_traits::Float>::max_value().as_f64() > 1e300 {
+        F::of_f64(2f64.powi(-500))
+    } else {
+        F::of_f64(2f64.powi(-60))
+    }
+}
+
+/// The L2 norm of elements whose largest magnitude `scale` is below [`tiny_scale`]: the
+/// value from the scaled squares in `F`, the tangent as `Σ (xᵢ / ‖x‖) ẋᵢ` with each weight
+/// `(xᵢ / s) / ‖x / s‖` formed in `F` (`ẋ / s` would overflow: `1 / 5e-324` is past
+/// `f64::MAX`). First order only: a Hessian there has entries of order `1 / ‖x‖`, past the
+/// range anyway.
+fn tiny_norm<F: Float, T: Elem<F>>(x: &[T], scale: F) -> T {
+    let squares = x.iter().fold(F::zero(), |acc, xi| {
+        let r = xi.real() / scale;
+        acc + r * r
+    });
+    let root = num_traits::Float::sqrt(squares);
+    x.iter().fold(T::constant(root * scale), |acc, &xi| {
+        let weight = (xi.real() / scale) / root;
+        acc + (xi - T::constant(xi.real())) * weight
+    })
 }
 
 /// `∂ hypot(a, b) / ∂a = a / hypot(a, b)`, and 0 at the origin (a subgradient, as `norm`).
@@ -160,6 +191,9 @@ pub(crate) fn stable_norm<F: Float, T: Elem<F>>(x: &[T]) -> T {
     if !scale.is_finite() {
         // An infinite or NaN element: the naive form gives the IEEE answer (inf or NaN).
         return x.iter().fold(T::zero(), |acc, &xi| acc + xi * xi).sqrt();
+    }
+    if scale < tiny_scale::<F>() {
+        return tiny_norm(x, scale);
     }
     let sum = x.iter().fold(T::zero(), |acc, &xi| {
         let s = xi / scale;

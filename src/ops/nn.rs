@@ -107,7 +107,7 @@ impl<F: Float> Rule<F> for Nn {
         let x = inputs[0];
         match *self {
             Self::Softmax { n } => {
-                for (o_row, x_row) in out.chunks_exact_mut(n).zip(x.chunks_exact(n)) {
+                for (o_row, x_row) in out.chunks_exact_mut(n.max(1)).zip(x.chunks_exact(n.max(1))) {
                     let c = shift(x_row);
                     for (o, &xj) in o_row.iter_mut().zip(x_row) {
                         *o = (xj - c).exp();
@@ -121,7 +121,7 @@ impl<F: Float> Rule<F> for Nn {
             // `(xⱼ - c) - ln Σ exp(xₖ - c)`: subtracting the shift first keeps the result
             // accurate to its own magnitude rather than to that of `x`.
             Self::LogSoftmax { n } => {
-                for (o_row, x_row) in out.chunks_exact_mut(n).zip(x.chunks_exact(n)) {
+                for (o_row, x_row) in out.chunks_exact_mut(n.max(1)).zip(x.chunks_exact(n.max(1))) {
                     let (c, sum) = shifted_exp_sum(x_row);
                     let ln_sum = sum.ln();
                     for (o, &xj) in o_row.iter_mut().zip(x_row) {
@@ -130,7 +130,11 @@ impl<F: Float> Rule<F> for Nn {
                 }
             }
             Self::LogSumExp { n } => {
-                for (o, x_row) in out.iter_mut().zip(x.chunks_exact(n)) {
+                if n == 0 {
+                    // `ln Σ` over an empty row: `ln 0`.
+                    out.fill(T::constant(F::neg_infinity()));
+                }
+                for (o, x_row) in out.iter_mut().zip(x.chunks_exact(n.max(1))) {
                     *o = logsumexp_row(x_row);
                 }
             }
@@ -147,14 +151,14 @@ impl<F: Float> Rule<F> for Nn {
             Self::CrossEntropy { n } => {
                 let target = inputs[1];
                 let mut total = T::zero();
-                for (z_row, t_row) in x.chunks_exact(n).zip(target.chunks_exact(n)) {
+                for (z_row, t_row) in x.chunks_exact(n.max(1)).zip(target.chunks_exact(n.max(1))) {
                     let (c, sum) = shifted_exp_sum(z_row);
                     let ln_sum = sum.ln();
                     for (&z, &t) in z_row.iter().zip(t_row) {
                         total += cross_entropy_term(t, c - z, ln_sum);
                     }
                 }
-                out[0] = total / F::of_f64((x.len() / n.max(1)) as f64);
+                out[0] = total / F::of_f64((x.len() / n.max(1)).max(1) as f64);
             }
         }
     }
@@ -172,9 +176,9 @@ impl<F: Float> Rule<F> for Nn {
             // dxⱼ = yⱼ (gⱼ - Σₖ gₖ yₖ)
             Self::Softmax { n } => {
                 let rows = grad_in
-                    .chunks_exact_mut(n)
-                    .zip(out.chunks_exact(n))
-                    .zip(grad_out.chunks_exact(n));
+                    .chunks_exact_mut(n.max(1))
+                    .zip(out.chunks_exact(n.max(1)))
+                    .zip(grad_out.chunks_exact(n.max(1)));
                 for ((gi_row, y_row), g_row) in rows {
                     // Relative to the adjoint `g_a` at the largest output (Σ y = 1):
                     // `gⱼ - Σ yₖ gₖ = (gⱼ - g_a) - Σ yₖ (gₖ - g_a)`, which keeps a saturated
@@ -198,19 +202,45 @@ impl<F: Float> Rule<F> for Nn {
             // dxⱼ = gⱼ - softmaxⱼ Σₖ gₖ, with softmax = exp(log_softmax) <= 1.
             Self::LogSoftmax { n } => {
                 let rows = grad_in
-                    .chunks_exact_mut(n)
-                    .zip(out.chunks_exact(n))
-                    .zip(grad_out.chunks_exact(n));
+                    .chunks_exact_mut(n.max(1))
+                    .zip(out.chunks_exact(n.max(1)))
+                    .zip(grad_out.chunks_exact(n.max(1)));
                 for ((gi_row, y_row), g_row) in rows {
-                    let sum = g_row.iter().fold(T::zero(), |acc, &g| acc + g);
-                    for ((gi, &y), &g) in gi_row.iter_mut().zip(y_row).zip(g_row) {
-                        *gi += g - y.exp() * sum;
+                    let mut a = 0;
+                    for (i, y) in y_row.iter().enumerate() {
+                        if y.real() > y_row[a].real() {
+                            a = i;
+                        }
                     }
+                    let (mut sum, mut others_g) = (T::zero(), T::zero());
+                    for (i, &g) in g_row.iter().enumerate() {
+                        sum += g;
+                        if i != a {
+                            others_g += g;
+                        }
+                    }
+                    let (before, mut others_s, mut s_a) = (gi_row[a], T::zero(), T::zero());
+                    let terms = gi_row.iter_mut().zip(y_row).zip(g_row).enumerate();
+                    for (i, ((gi, &y), &g)) in terms {
+                        let s = y.exp();
+                        *gi += g - s * sum;
+                        if i == a {
+                            s_a = s;
+                        } else {
+                            others_s += s;
+                        }
+                    }
+                    // At the largest entry `g_a (1 - s_a) - s_a Σ_{i≠a} gᵢ`, with
+                    // `1 - s_a = Σ_{i≠a} sᵢ`: a saturated row's small result, not the
+                    // difference of two near-equal ones.
+                    gi_row[a] = before + (g_row[a] * others_s - s_a * others_g);
                 }
             }
             // dxⱼ = g · softmaxⱼ
             Self::LogSumExp { n } => {
-                let rows = grad_in.chunks_exact_mut(n).zip(x.chunks_exact(n));
+                let rows = grad_in
+                    .chunks_exact_mut(n.max(1))
+                    .zip(x.chunks_exact(n.max(1)));
                 for ((gi_row, x_row), &g) in rows.zip(grad_out) {
                     add_scaled_softmax(x_row, g, gi_row);
                 }
@@ -226,11 +256,11 @@ impl<F: Float> Rule<F> for Nn {
             // d/dz = (softmax(z) Σₖ tₖ - t) / rows, d/dt = (lse - z) / rows
             Self::CrossEntropy { n } => {
                 let target = inputs[1];
-                let g = grad_out[0] / F::of_f64((x.len() / n.max(1)) as f64);
+                let g = grad_out[0] / F::of_f64((x.len() / n.max(1)).max(1) as f64);
                 let rows = grad_in
-                    .chunks_exact_mut(n)
-                    .zip(x.chunks_exact(n))
-                    .zip(target.chunks_exact(n));
+                    .chunks_exact_mut(n.max(1))
+                    .zip(x.chunks_exact(n.max(1)))
+                    .zip(target.chunks_exact(n.max(1)));
                 for ((gi_row, z_row), t_row) in rows {
                     if k == 0 {
                         let t_sum = t_row.iter().fold(T::zero(), |acc, &t| acc + t);

@@ -137,8 +137,22 @@ impl<F: Float> Rule<F> for Reduce {
             Self::Norm => {
                 let norm = out[0];
                 // x / |x|, and 0 at x = 0 (a subgradient; `sqrt` has no derivative there).
-                if norm.real() != F::zero() {
+                let tiny = F::min_positive_value() / F::epsilon();
+                if norm.real() >= tiny {
                     write.map(x, grad_in, |xi| g * xi / norm);
+                } else if norm.real() != F::zero() {
+                    // A norm near or below the normal range has lost its digits: the
+                    // quotient by the largest magnitude `s`, `(x / s) / ‖x / s‖`, keeps them.
+                    let scale = x.iter().fold(F::zero(), |m, xi| {
+                        let a = num_traits::Float::abs(xi.real());
+                        if a > m { a } else { m }
+                    });
+                    let scaled = x.iter().fold(T::zero(), |acc, &xi| {
+                        let r = xi / scale;
+                        acc + r * r
+                    });
+                    let root = scaled.sqrt();
+                    write.map(x, grad_in, |xi| g * (xi / scale) / root);
                 } else {
                     write.prepare(grad_in);
                 }
