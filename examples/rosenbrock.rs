@@ -1,5 +1,9 @@
 //! Minimising the Rosenbrock function `f(x, y) = (1 - x)² + 100 (y - x²)²` from the classic
-//! start `(-1.2, 1)`, by gradient descent with a backtracking (Armijo) line search, twice:
+//! start `(-1.2, 1)` to within 1e-8 of its minimiser `(1, 1)`, three ways, each with its
+//! iteration count: gradient descent, Newton's method (the Hessian from the dual-number
+//! path), and L-BFGS from argmin (with `--features argmin`).
+//!
+//! Gradient descent with a backtracking (Armijo) line search runs twice:
 //!
 //! - on a [`Graph`]: the point is one `Rank1<2>` parameter whose components are taken out
 //!   with `get::<I>()` (an index checked at compile time). The graph is built once: each
@@ -8,13 +12,16 @@
 //! - on a fused graph (`tygrad::fused`): the same function over two slices of the point,
 //!   compiled into one loop; `value` for trial points, `value_and_grad` for accepted ones.
 //!
-//! Both take the same steps to the same minimiser. Run with `cargo run --example rosenbrock`.
+//! Both take the same steps to the same minimiser. Newton's method takes the Hessian of the
+//! same graph by forward-over-forward mode (`hessian`) and solves the 2x2 Newton system,
+//! halving a step that would not decrease `f`. Run with `cargo run --example rosenbrock`
+//! (`--features argmin` adds L-BFGS).
 
 use tygrad::fused::{self, Input};
 use tygrad::prelude::*;
 
-/// Stop once the gradient is this small.
-const GRADIENT_TOLERANCE: f64 = 1e-9;
+/// Stop once every coordinate is this close to the minimiser (1, 1).
+const TOLERANCE: f64 = 1e-8;
 const MAX_STEPS: usize = 200_000;
 
 /// Armijo's sufficient-decrease constant: accept a step that achieves this fraction of the
@@ -22,6 +29,11 @@ const MAX_STEPS: usize = 200_000;
 const ARMIJO: f64 = 1e-4;
 
 type Point = Tensor<Rank1<2>>;
+
+/// The largest distance of a coordinate from the minimiser's.
+fn distance(p: &Point) -> f64 {
+    p.iter().fold(0.0f64, |d, x| d.max((x - 1.0).abs()))
+}
 
 /// Gradient descent from `start`, given `f` and its gradient; returns the minimiser and the
 /// number of steps.
@@ -37,7 +49,7 @@ fn descend(
     loop {
         let f = value_and_grad(&here, &mut gradient);
         let slope: f64 = gradient.iter().map(|d| d * d).sum();
-        if slope.sqrt() < GRADIENT_TOLERANCE || steps == MAX_STEPS {
+        if distance(&here) < TOLERANCE || steps == MAX_STEPS {
             break;
         }
         // Try a longer step than last time, then halve it until it decreases f enough.
@@ -54,7 +66,7 @@ fn descend(
         }
     }
     assert!(
-        gradient.iter().map(|d| d * d).sum::<f64>().sqrt() < GRADIENT_TOLERANCE,
+        distance(&here) < TOLERANCE,
         "no convergence in {MAX_STEPS} steps"
     );
     (here, steps)
@@ -105,23 +117,98 @@ fn main() {
         ((1.0 - x).square() + 100.0 * (y - x.square()).square()).sum()
     });
     let (fused, fused_steps) = descend(
-        start,
+        start.clone(),
         |p| rosenbrock.value(p),
         |p, grad| rosenbrock.value_and_grad(p, grad),
     );
 
-    for (name, minimiser, steps) in [
-        ("graph", &on_graph, graph_steps),
-        ("fused", &fused, fused_steps),
-    ] {
-        println!("{name}: after {steps} steps, minimiser {minimiser}");
-        // Near the minimum f is quadratic with Hessian [[802, -400], [-400, 200]], whose
-        // smallest eigenvalue is about 0.4, so a point with |∇f| = ε lies within about ε / 0.4
-        // of (1, 1): a gradient below 1e-9 puts the minimiser within 1e-8; assert 1e-7.
-        for &coordinate in minimiser.iter() {
-            assert!((coordinate - 1.0).abs() < 1e-7, "{name}: {minimiser}");
+    println!("Newton's method on the Graph:");
+    let (newton, newton_steps) = Graph::with(|g| {
+        let point = g.param(start.clone());
+        let (x, y) = (point.get::<0>(), point.get::<1>());
+        let f = (1.0 - x).square() + 100.0 * (y - x * x).square();
+        let mut steps = 0;
+        while distance(&point.value()) >= TOLERANCE && steps < 100 {
+            g.zero_grad();
+            f.backward();
+            let gradient = point.grad();
+            let h = f.hessian(point); // forward-over-forward: hyper-dual numbers
+            let hessian = nalgebra::Matrix2::new(h[(0, 0)], h[(0, 1)], h[(1, 0)], h[(1, 1)]);
+            let newton_step = hessian
+                .lu()
+                .solve(&nalgebra::Vector2::new(gradient[0], gradient[1]))
+                .expect("the Hessian is invertible along the path");
+            let (here, value) = (point.value(), f.item());
+            let mut length = 1.0;
+            loop {
+                point.set_value(&Point::from([
+                    here[0] - length * newton_step[0],
+                    here[1] - length * newton_step[1],
+                ]));
+                if f.item() < value || length < 1e-10 {
+                    break;
+                }
+                length /= 2.0;
+            }
+            steps += 1;
+            println!(
+                "  step {steps:2}: f = {:.3e} at {} (step length {length})",
+                f.item(),
+                point.value()
+            );
         }
+        (point.value(), steps)
+    });
+
+    #[cfg(feature = "argmin")]
+    let lbfgs = {
+        use argmin::core::{Executor, State};
+        use argmin::solver::linesearch::MoreThuenteLineSearch;
+        use argmin::solver::quasinewton::LBFGS;
+        use tygrad::optim::argmin::Minimize;
+
+        println!("L-BFGS (argmin) on the Graph:");
+        Graph::with(|g| {
+            let point = g.param(start.clone());
+            let (x, y) = (point.get::<0>(), point.get::<1>());
+            let f = (1.0 - x).square() + 100.0 * (y - x * x).square();
+            // Near (1, 1), f ≈ ½ dᵀ H d with H's smallest eigenvalue about 0.4: f < 1e-18
+            // puts the point within 3e-9.
+            let result = Executor::new(
+                Minimize::new(point, f),
+                LBFGS::new(MoreThuenteLineSearch::new(), 7),
+            )
+            .configure(|state| {
+                state
+                    .param(vec![-1.2, 1.0])
+                    .max_iters(200)
+                    .target_cost(1e-18)
+            })
+            .run()
+            .expect("argmin runs");
+            let state = result.state();
+            let best = state.get_best_param().expect("a best point");
+            (Point::from([best[0], best[1]]), state.get_iter() as usize)
+        })
+    };
+
+    #[cfg(feature = "argmin")]
+    let lbfgs = Some(("L-BFGS (argmin)", lbfgs.0, lbfgs.1));
+    #[cfg(not(feature = "argmin"))]
+    let lbfgs = None;
+    let results: Vec<(&str, Point, usize)> = [
+        ("gradient descent (graph)", on_graph, graph_steps),
+        ("gradient descent (fused)", fused, fused_steps),
+        ("Newton", newton, newton_steps),
+    ]
+    .into_iter()
+    .chain(lbfgs)
+    .collect();
+    for (name, minimiser, steps) in &results {
+        println!("{name}: {steps} iterations to {minimiser} (within {TOLERANCE:e} of (1, 1))");
+        assert!(distance(minimiser) < TOLERANCE, "{name}: {minimiser}");
     }
-    // The two compute the same numbers up to rounding, so they take (nearly) the same path.
+    // The two gradient descents compute the same numbers up to rounding, so they take
+    // (nearly) the same path.
     assert!(graph_steps.abs_diff(fused_steps) <= graph_steps / 100 + 1);
 }
