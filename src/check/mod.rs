@@ -111,9 +111,11 @@
 mod dot_tests;
 mod nodes;
 mod report;
+mod second;
 
 pub use crate::jacobian::JacobianCheck;
 pub use report::{CheckReport, Mismatch, NodeFailure};
+pub use second::HvpCheck;
 
 pub(crate) use dot_tests::SplitMix64;
 
