@@ -143,7 +143,9 @@ pub trait Elem<F: DualNumFloat>:
         self.taylor(root, f1, f2)
     }
     /// `self / b`, accurate for dual numbers too: num-dual forms `b²` (overflow past 1e154,
-    /// NaN for an infinite `b`); a dual quotient is `q + (ȧ - q ḃ) / b`.
+    /// NaN for an infinite `b`) and its value is `a · (1 / b)`, an ulp off the float's
+    /// `a / b` (which moves everything downstream of a large product); a dual quotient is
+    /// `q + (ȧ - q ḃ) / b` with `q = a / b`.
     #[doc(hidden)]
     fn div_accurate(self, b: Self) -> Self {
         self / b
@@ -296,6 +298,13 @@ impl<F: Float> Elem<F> for HyperDual<F> {
         let mut t = dual_tanh(self);
         t.re = num_traits::Float::tanh(self.re);
         t
+    }
+    #[inline]
+    fn div_accurate(self, b: Self) -> Self {
+        // The value as the float's `a / b`; the derivative parts as num-dual's.
+        let mut q = self / b;
+        q.re = self.re / b.re;
+        q
     }
     #[inline]
     fn taylor(self, f0: F, f1: F, f2: F) -> Self {

@@ -12,7 +12,7 @@ pub(crate) fn stable_sigmoid<F: Float, T: Elem<F>>(x: T) -> T {
         (T::one() + (-x).exp()).recip()
     } else {
         let e = x.exp();
-        e / (T::one() + e)
+        e.div_accurate(T::one() + e)
     }
 }
 

@@ -114,7 +114,9 @@ impl<F: Float> Rule<F> for Nn {
                     }
                     let sum = o_row.iter().fold(T::zero(), |acc, &e| acc + e);
                     for o in o_row.iter_mut() {
-                        *o /= sum;
+                        // `div_accurate`: num-dual's quotient value is `a · (1 / b)`, an ulp
+                        // off the float's `a / b`; forward mode must see the same values.
+                        *o = o.div_accurate(sum);
                     }
                 }
             }
