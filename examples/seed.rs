@@ -1,9 +1,17 @@
 //! The seed session, step by step: the PyTorch `torch.autograd.backward` tutorial of
 //! `shared/seed-session.md`, reproduced with tygrad. Run with `cargo run --example seed`.
+//!
+//! With `--dot`, it prints instead the graph of the session's first part after its backward
+//! pass, in Graphviz DOT (the README's picture:
+//! `cargo run --example seed -- --dot | dot -Tsvg > docs/seed-graph.svg`).
 
 use tygrad::prelude::*;
 
 fn main() {
+    if std::env::args().any(|arg| arg == "--dot") {
+        print!("{}", seed_graph_dot());
+        return;
+    }
     println!("== Part 1: a scalar output ==\n");
     Graph::with(|g| {
         println!(">>> x = g.param(Tensor::<Rank2<2, 2>>::ones())");
@@ -71,4 +79,17 @@ fn main() {
         println!("A seed of another shape, e.g. Tensor::<Rank1<4>>, does not compile either");
         println!("(tests/ui/fail_seed_wrong_shape.rs).");
     });
+}
+
+/// The first part of the session (`out = mean(3 (x + 2)²)`, then `out.backward()`), as DOT
+/// with each parameter's gradient norm.
+fn seed_graph_dot() -> String {
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank2<2, 2>>::ones());
+        let y = x + 2.0;
+        let z = y * y * 3.0;
+        let out = z.mean();
+        out.backward();
+        g.to_dot_detailed(true)
+    })
 }
