@@ -285,3 +285,117 @@ fn a_large_jacobian_lives_on_the_heap() {
         .join()
         .unwrap();
 }
+
+/// The extreme inputs of the table.
+const POINTS: [f64; 16] = [
+    0.0,
+    -0.0,
+    5e-324,
+    -5e-324,
+    1e-310,
+    1e-300,
+    -1e-300,
+    1e-30,
+    -1e-30,
+    1e30,
+    -1e30,
+    1e300,
+    -1e300,
+    f64::INFINITY,
+    f64::NEG_INFINITY,
+    f64::NAN,
+];
+
+/// Equal (infinities and zeros included), both NaN, or within 1e-13 relative (1e-320
+/// absolute for denormal references).
+fn agrees(got: f64, want: f64) -> bool {
+    got == want
+        || (got.is_nan() && want.is_nan())
+        || (got.is_finite()
+            && want.is_finite()
+            && (got - want).abs() <= 1e-13 * want.abs() + 1e-320)
+}
+
+/// `e^{-|x|} / (1 + e^{-|x|})²`: σ'(x), and sech²(x / 2) / 4.
+fn logistic_slope(x: f64) -> f64 {
+    let e = (-x.abs()).exp();
+    e / ((1.0 + e) * (1.0 + e))
+}
+
+macro_rules! extreme_table {
+    ($($name:literal: |$x:ident| $op:expr => |$r:ident| $reference:expr;)*) => {
+        #[test]
+        fn every_op_at_the_extremes_in_both_modes_and_both_engines() {
+            let mut checked = 0;
+            $(
+                for x in POINTS {
+                    let $r = x;
+                    let (value, slope): (f64, f64) = $reference;
+                    let graph = graph_at(|$x| $op, x);
+                    let fused = fused_at!(|$x| $op, x);
+                    for (engine, [v, reverse, forward]) in [("graph", graph), ("fused", fused)] {
+                        assert!(agrees(v, value), "{} at {x:e} ({engine}): value {v:e}, want {value:e}", $name);
+                        if !x.is_nan() {
+                            assert!(agrees(reverse, slope), "{} at {x:e} ({engine}): reverse {reverse:e}, want {slope:e}", $name);
+                            assert!(agrees(forward, slope), "{} at {x:e} ({engine}): forward {forward:e}, want {slope:e}", $name);
+                        }
+                    }
+                    checked += 1;
+                }
+            )*
+            assert_eq!(checked, POINTS.len() * [$($name),*].len());
+        }
+    };
+}
+
+extreme_table! {
+    "exp": |x| x.exp() => |x| (x.exp(), x.exp());
+    "expm1": |x| x.expm1() => |x| (x.exp_m1(), x.exp());
+    "square": |x| x.square() => |x| (x * x, 2.0 * x);
+    "powi(3)": |x| x.powi(3) => |x| (x.powi(3), 3.0 * x * x);
+    "powi(-1)": |x| x.powi(-1) => |x| (1.0 / x, -(1.0 / x) / x);
+    "abs": |x| x.abs() => |x| (x.abs(), if x > 0.0 { 1.0 } else if x < 0.0 { -1.0 } else { 0.0 });
+    "relu": |x| x.relu() => |x| (if x > 0.0 || x.is_nan() { x } else { 0.0 }, if x > 0.0 { 1.0 } else { 0.0 });
+    "tanh": |x| x.tanh() => |x| (x.tanh(), 4.0 * logistic_slope(2.0 * x));
+    "sigmoid": |x| x.sigmoid() => |x| (
+        if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { x.exp() / (1.0 + x.exp()) },
+        logistic_slope(x),
+    );
+    "atan": |x| x.atan() => |x| (x.atan(), if x.abs() > 1e200 { 0.0 } else { 1.0 / (1.0 + x * x) });
+    "asinh": |x| x.asinh() => |x| (
+        x.asinh(),
+        if x.abs() > 1e200 { 1.0 / x.abs() } else { 1.0 / (1.0 + x * x).sqrt() },
+    );
+    "sqrt": |x| x.sqrt() => |x| (
+        x.sqrt(),
+        if x < 0.0 { f64::NAN } else if x == 0.0 { f64::INFINITY } else { 0.5 / x.sqrt() },
+    );
+    "ln": |x| x.ln() => |x| (
+        if x == 0.0 { f64::NEG_INFINITY } else { x.ln() },
+        if x < 0.0 { f64::NAN } else if x == 0.0 { f64::INFINITY } else { 1.0 / x },
+    );
+    "sin": |x| x.sin() => |x| (x.sin(), x.cos());
+    "cos": |x| x.cos() => |x| (x.cos(), -x.sin());
+    "softplus": |x| x.softplus() => |x| (
+        x.max(0.0) + (-x.abs()).exp().ln_1p(),
+        if x >= 0.0 { 1.0 / (1.0 + (-x).exp()) } else { x.exp() / (1.0 + x.exp()) },
+    );
+    "leaky_relu": |x| x.leaky_relu(0.1) => |x| (
+        if x > 0.0 || x.is_nan() { x } else { 0.1 * x },
+        if x > 0.0 { 1.0 } else { 0.1 },
+    );
+    "powf(0.5)": |x| x.powf(0.5) => |x| (
+        x.powf(0.5),
+        // IEEE's pow: NaN below 0, but (-inf)^p = +inf for a fractional p > 0.
+        if x < 0.0 && x.is_finite() { f64::NAN } else { 0.5 * x.powf(-0.5) },
+    );
+    "powf(1.5)": |x| x.powf(1.5) => |x| (
+        x.powf(1.5),
+        if x < 0.0 && x.is_finite() { f64::NAN } else { 1.5 * x.powf(0.5) },
+    );
+    "c / x": |x| 2.0 / x => |x| (2.0 / x, -((2.0 / x) / x));
+    "log1p": |x| x.log1p() => |x| (
+        if x < -1.0 { f64::NAN } else { x.ln_1p() },
+        if x < -1.0 { f64::NAN } else { 1.0 / (1.0 + x) },
+    );
+}
