@@ -411,3 +411,59 @@ fn one_hundred_thousand_random_chains_give_no_false_alarms() {
         alarms.first()
     );
 }
+
+/// `2 x` whose kernel drops its tangent (`constant` of the real part): its VJP is right.
+struct DropsTangent;
+impl CustomOp<f64> for DropsTangent {
+    fn name(&self) -> &'static str {
+        "DropsTangentBackward"
+    }
+    fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) {
+        for (o, &x) in o.iter_mut().zip(i[0]) {
+            *o = T::constant(x.real() * 2.0);
+        }
+    }
+    fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
+        for (gi, &g) in gi.iter_mut().zip(g) {
+            *gi += g * 2.0;
+        }
+    }
+}
+
+#[test]
+fn finite_differences_say_which_side_is_wrong() {
+    use tygrad::check::Blame;
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<3>>::from([0.5, -1.0, 2.0]));
+        // A kernel that drops its tangent: once its correct VJP was blamed.
+        let y = x.custom_unary::<Rank1<3>, _>(DropsTangent).sin().sum();
+        let report = y.backward_checked();
+        let culprit = report.culprit.clone().expect("named");
+        assert_eq!(
+            (culprit.op, culprit.blame),
+            ("DropsTangentBackward", Blame::Kernel)
+        );
+        assert!(
+            report
+                .to_string()
+                .contains("the kernel's derivative is wrong"),
+            "{report}"
+        );
+        // A VJP with the wrong sign: the rule.
+        let z = x
+            .custom_unary::<Rank1<3>, _>(Sin {
+                sign: -1.0,
+                ..Sin::RIGHT
+            })
+            .sum();
+        let culprit = z.check_vjps().unwrap_err();
+        assert_eq!(
+            (culprit.op, culprit.blame),
+            ("MySinBackward", Blame::VjpRule)
+        );
+        assert!(
+            culprit.to_string().contains("the VJP rule is wrong"),
+            "{culprit}"
+        );
+    });
+}

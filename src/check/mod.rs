@@ -37,11 +37,16 @@
 //! - **Checking never changes a result.** The checked backward is the plain sweep, bit for
 //!   bit; the check runs its own sweeps in private buffers.
 //!
+//! - **Blame by a third witness.** When a node's two sides disagree, central finite
+//!   differences of its kernel's values along the same direction say which one is wrong
+//!   ([`NodeFailure::blame`]: the VJP rule, or the kernel's dual-number path, as a kernel
+//!   that drops its tangent); where they cannot tell (a `1e-8` error is below their own
+//!   `1e-10`), the blame stays [`Blame::Unknown`].
+//!
 //! What it does not see: a kernel and its VJP rule that are wrong in the same way (both from
 //! one wrong formula), and errors below the floor (a few hundred ulps of the terms). A
-//! disagreement that no node shows locally (a kernel that drops its tangent, a broken sweep)
-//! fails with no culprit; finite differences ([`Var::jacobian_fd`]) then say which side is
-//! wrong.
+//! graph-wide disagreement that no node shows locally (a broken sweep) fails with no
+//! culprit; [`Var::jacobian_fd`] then gives the third witness for the whole graph.
 //!
 //! # The noise floor
 //!
@@ -116,7 +121,7 @@ mod report;
 mod second;
 
 pub use crate::jacobian::JacobianCheck;
-pub use report::{CheckReport, Mismatch, NodeFailure};
+pub use report::{Blame, CheckReport, Mismatch, NodeFailure};
 pub use second::HvpCheck;
 
 pub(crate) use dot_tests::SplitMix64;

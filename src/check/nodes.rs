@@ -4,7 +4,7 @@
 //! every entry), tested with `grad_in` pre-filled with random values.
 
 use super::dot_tests::{SplitMix64, epsilon, tiny};
-use super::{Mismatch, NOISE_FACTOR, NodeFailure, relative_difference};
+use super::{Blame, Mismatch, NOISE_FACTOR, NodeFailure, relative_difference};
 use crate::graph::{NodeId, NodeRecord, Tape};
 use crate::ops::{GradWrite, MAX_ARITY, Op, VjpIn};
 use crate::scalar::Float;
@@ -113,6 +113,7 @@ fn check_node<F: Float>(
             dims: node.dims,
             input: k,
             mismatch,
+            blame: Blame::Unknown,
             forward,
             reverse,
             rel_error,
@@ -196,13 +197,50 @@ fn check_node<F: Float>(
         let rel_error = relative_difference(diff, scale);
         let tolerance = if scale > 0.0 { floor / scale } else { 0.0 };
         if forward.is_finite() && reverse.is_finite() && diff > floor {
-            return Err(fail(
-                Mismatch::Derivative,
-                forward,
-                reverse,
-                rel_error,
-                tolerance,
-            ));
+            let mut failure = fail(Mismatch::Derivative, forward, reverse, rel_error, tolerance);
+            // The third witness: central differences of the kernel's values along v say
+            // which side is wrong.
+            let finite_difference = |h: F| -> f64 {
+                let moved = |sign: F| -> Vec<F> {
+                    let shifted: Vec<F> = inputs[k]
+                        .iter()
+                        .zip(&v_cmp)
+                        .map(|(&x, &d)| x + sign * h * d)
+                        .collect();
+                    let mut refs: Vec<&[F]> = inputs.to_vec();
+                    refs[k] = &shifted;
+                    let mut values = vec![F::zero(); node.len + node.scratch];
+                    node.op.eval(&refs, &mut values);
+                    values.truncate(node.len);
+                    values
+                };
+                let (up, down) = (moved(F::one()), moved(-F::one()));
+                let slope: Vec<F> = up
+                    .iter()
+                    .zip(&down)
+                    .map(|(&a, &b)| (a - b) / (h + h))
+                    .collect();
+                masked_dot(&w_cmp, &slope)
+            };
+            let size = inputs[k]
+                .iter()
+                .map(|x| x.as_f64().abs())
+                .filter(|x| x.is_finite())
+                .fold(1.0f64, f64::max);
+            let h = F::of_f64(epsilon::<F>().cbrt() * size);
+            let fd = finite_difference(h);
+            if fd.is_finite() {
+                let (to_forward, to_reverse) = ((fd - forward).abs(), (fd - reverse).abs());
+                // Decisive only when one side is at least 10 times closer.
+                failure.blame = if to_forward * 10.0 < to_reverse {
+                    Blame::VjpRule
+                } else if to_reverse * 10.0 < to_forward {
+                    Blame::Kernel
+                } else {
+                    Blame::Unknown
+                };
+            }
+            return Err(failure);
         }
         let share = share_full;
         // The write contract. Add: on top of random values of the share's size, the rule

@@ -36,6 +36,10 @@ pub struct NodeFailure {
     pub input: usize,
     /// What disagreed: the derivative, its finiteness, or the rule's write contract.
     pub mismatch: Mismatch,
+    /// For a [`Mismatch::Derivative`], which side central finite differences of the
+    /// kernel's values side with: the VJP rule is wrong, or the kernel's derivative (its
+    /// dual-number path) is.
+    pub blame: Blame,
     /// `<w, J_k v>` from the kernel on dual numbers (for a write-contract failure: the
     /// entry the rule should have left).
     pub forward: f64,
@@ -46,6 +50,38 @@ pub struct NodeFailure {
     /// The relative tolerance it exceeded: the node's noise floor over the size of its
     /// terms (see the [module docs](super)).
     pub tolerance: f64,
+}
+
+/// Which side of a disagreement the third witness (central finite differences of the
+/// kernel's values, which trust neither derivative) finds wrong.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// use tygrad::check::Blame;
+/// struct DropsTangent; // its kernel forgets the tangent, its VJP is right
+/// impl CustomOp<f64> for DropsTangent {
+///     fn name(&self) -> &'static str { "DropsTangentBackward" }
+///     fn eval<T: Elem<f64>>(&self, i: &[&[T]], o: &mut [T]) { o[0] = T::constant(i[0][0].real() * 2.0); }
+///     fn vjp<T: Elem<f64>>(&self, _: usize, _: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
+///         gi[0] += g[0] * 2.0;
+///     }
+/// }
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank0>::from(1.0));
+///     let failure = x.custom_unary::<Rank0, _>(DropsTangent).check_vjps().unwrap_err();
+///     assert_eq!((failure.op, failure.blame), ("DropsTangentBackward", Blame::Kernel));
+/// });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Blame {
+    /// Finite differences agree with forward mode: the VJP rule is wrong.
+    VjpRule,
+    /// Finite differences agree with the VJP rule: the kernel's dual-number derivative is
+    /// wrong (a kernel that drops its tangent, through `.real()` or `constant`).
+    Kernel,
+    /// Not decided (another kind of mismatch, or finite differences too close to both or
+    /// to neither).
+    Unknown,
 }
 
 /// What a [`NodeFailure`] found wrong.
@@ -111,7 +147,7 @@ impl fmt::Display for NodeFailure {
             f,
             "the VJP of `{}` (node #{}, dims {:?}) disagrees with the derivative of its forward \
              kernel for input {}: <w, J v> = {:e} (forward mode), <Jᵀ w, v> = {:e} (VJP rule), \
-             relative error {:.2e} > tolerance {:.0e}",
+             relative error {:.2e} > tolerance {:.0e}{}",
             self.op,
             self.node,
             self.dims,
@@ -119,7 +155,16 @@ impl fmt::Display for NodeFailure {
             self.forward,
             self.reverse,
             self.rel_error,
-            self.tolerance
+            self.tolerance,
+            match self.blame {
+                Blame::VjpRule =>
+                    "; finite differences agree with forward mode: the VJP rule \
+                                   is wrong",
+                Blame::Kernel =>
+                    "; finite differences agree with the VJP rule: the kernel's \
+                                  derivative is wrong (does it drop its tangent?)",
+                Blame::Unknown => "",
+            }
         )
     }
 }
