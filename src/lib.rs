@@ -18,6 +18,7 @@ pub use check::{CheckReport, JacobianCheck, NodeFailure, Tolerances};
 pub use forward::{ArrayNumel, Jacobian, Tangent};
 pub use graph::{Graph, Var, kind};
 pub use ops::custom::{CustomOp, DynCustomOp};
+pub use ops::lift::Lift;
 pub use ops::stack::stack;
 
 /// Every op, with its shape rule and its derivative.
@@ -54,6 +55,7 @@ pub mod prelude {
     pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
     pub use crate::graph::{Graph, IsLeaf, IsParam, Kind, Updatable, Var, ZeroGradable, kind};
     pub use crate::ops::custom::CustomOp;
+    pub use crate::ops::lift::Lift;
     pub use crate::ops::stack::stack;
     pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::scalar::{Elem, Float};

@@ -120,3 +120,59 @@ fn a_newton_step_with_a_static_hessian() {
         assert_eq!(h, nalgebra::matrix![4.0, 1.0; 1.0, 2.0]);
     });
 }
+
+/// Forward kinematics written the way num-dual users write them: generic over the scalar.
+fn planar_arm<T: num_dual::DualNum<Primitive = f64> + Copy>(q: &[T]) -> [T; 2] {
+    let (mut angle, mut x, mut y) = (T::zero(), T::zero(), T::zero());
+    for (&qi, length) in q.iter().zip([1.0, 0.5, 0.25]) {
+        angle += qi;
+        x += angle.cos() * length;
+        y += angle.sin() * length;
+    }
+    [x, y]
+}
+
+/// The arm as a node of a `Graph`: one `Lift`, no derivative by hand.
+struct Arm;
+impl Lift for Arm {
+    type In = Rank1<3>;
+    type Out = Rank1<2>;
+    fn eval<T: num_dual::DualNum<Primitive = f64> + Copy>(&self, q: &[T], hand: &mut [T]) {
+        hand.copy_from_slice(&planar_arm(q));
+    }
+}
+
+#[test]
+fn your_own_generic_function_as_a_node() {
+    Graph::with_checked(|g| {
+        let q = g.param(Tensor::<Rank1<3>>::from([0.3, -0.5, 0.9]));
+        let target = g.constant(Tensor::<Rank1<2>>::from([1.0, 0.5]));
+        let hand = q.lift(Arm);
+        assert_eq!(hand.grad_fn(), Some("LiftBackward"));
+        let [x, y] = planar_arm(&[0.3, -0.5, 0.9]);
+        assert_eq!(hand.value().as_slice(), &[x, y]);
+        // Jacobian both ways, against num-dual's own forward mode on the plain function.
+        let (jf, jr) = (hand.jacobian_fwd(q), hand.jacobian_rev(q));
+        for i in 0..3 {
+            let mut qd = [0.3, -0.5, 0.9].map(num_dual::Dual64::from_re);
+            qd[i].eps = 1.0;
+            let d = planar_arm(&qd);
+            for k in 0..2 {
+                assert!((jf[(k, i)] - d[k].eps).abs() < 1e-15);
+                assert!((jr[(k, i)] - d[k].eps).abs() < 1e-15);
+            }
+        }
+        // A loss through the node: its gradient, Hessian and Hessian-vector product agree.
+        let loss = (hand - target).square().sum();
+        loss.backward();
+        let h = loss.hessian(q);
+        let hv = loss.hvp(q, &Tensor::from([0.0, 1.0, 0.0]));
+        for i in 0..3 {
+            assert!((hv[i] - h[(i, 1)]).abs() < 1e-12 * (1.0 + h[(i, 1)].abs()));
+        }
+        let gr = loss.jacobian_fwd(q);
+        for i in 0..3 {
+            assert!((q.grad()[i] - gr[(0, i)]).abs() < 1e-14);
+        }
+    });
+}

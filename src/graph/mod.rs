@@ -249,13 +249,19 @@ impl<'g, F: Float> Graph<'g, F> {
     /// [`Var::update`]) fails with a message that names the cause.
     #[track_caller]
     pub(crate) fn tape(&self) -> Ref<'_, Tape<F>> {
-        self.tape.try_borrow().unwrap_or_else(|_| reentered())
+        match self.tape.try_borrow() {
+            Ok(tape) => tape,
+            Err(_) => reentered(),
+        }
     }
 
     /// Unique access to the tape (see [`Self::tape`]).
     #[track_caller]
     pub(crate) fn tape_mut(&self) -> RefMut<'_, Tape<F>> {
-        self.tape.try_borrow_mut().unwrap_or_else(|_| reentered())
+        match self.tape.try_borrow_mut() {
+            Ok(tape) => tape,
+            Err(_) => reentered(),
+        }
     }
 
     /// The tape with every value up to date.

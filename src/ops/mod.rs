@@ -21,6 +21,7 @@ pub(crate) mod define;
 #[cfg(test)]
 mod dual_agreement;
 pub(crate) mod elementwise;
+pub(crate) mod lift;
 pub(crate) mod linalg;
 pub(crate) mod math;
 pub(crate) mod nn;

@@ -261,6 +261,7 @@ impl<T: Copy> Tensor<Rank0, T> {
 /// ```
 impl<const N: usize, T> Index<usize> for Tensor<Rank1<N>, T> {
     type Output = T;
+    #[track_caller]
     fn index(&self, i: usize) -> &T {
         match self.data.get(i) {
             Some(x) => x,
@@ -278,6 +279,7 @@ impl<const N: usize, T> Index<usize> for Tensor<Rank1<N>, T> {
 /// assert_eq!(t.as_slice(), &[0.0, 5.0, 0.0]);
 /// ```
 impl<const N: usize, T> IndexMut<usize> for Tensor<Rank1<N>, T> {
+    #[track_caller]
     fn index_mut(&mut self, i: usize) -> &mut T {
         match self.data.get_mut(i) {
             Some(x) => x,
@@ -291,6 +293,7 @@ where
     S: Shape<Index = [usize; 0]>,
 {
     type Output = T;
+    #[track_caller]
     fn index(&self, _: [usize; 0]) -> &T {
         &self.data[0]
     }
@@ -300,6 +303,7 @@ macro_rules! impl_index {
     ($($r:literal),*) => {$(
         impl<S: Shape<Index = [usize; $r]>, T> Index<[usize; $r]> for Tensor<S, T> {
             type Output = T;
+            #[track_caller]
             fn index(&self, index: [usize; $r]) -> &T {
                 match S::flat_index(index) {
                     Some(i) => &self.data[i],
@@ -308,6 +312,7 @@ macro_rules! impl_index {
             }
         }
         impl<S: Shape<Index = [usize; $r]>, T> IndexMut<[usize; $r]> for Tensor<S, T> {
+            #[track_caller]
             fn index_mut(&mut self, index: [usize; $r]) -> &mut T {
                 match S::flat_index(index) {
                     Some(i) => &mut self.data[i],
