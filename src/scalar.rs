@@ -142,6 +142,15 @@ pub trait Elem<F: DualNumFloat>:
         let f2 = -(r * r * r) / (F::TWO + F::TWO);
         self.taylor(root, f1, f2)
     }
+    /// `asinh x`, accurate for dual numbers too: num-dual's slope `1 / √(1 + x²)` is 0 past
+    /// `|x| ≈ 1e154`, where `x²` overflows; here the derivatives come from the float's
+    /// overflow-free `hypot` (`asinh'' = -x asinh'³`). Floats use their own `asinh`.
+    #[doc(hidden)]
+    fn asinh_accurate(self) -> Self {
+        let a = self.real();
+        let slope = F::one() / num_traits::Float::hypot(a, F::one());
+        self.taylor(a.asinh(), slope, -a * slope * slope * slope)
+    }
     /// `self / b`, accurate for dual numbers too: num-dual forms `b²` (overflow past 1e154,
     /// NaN for an infinite `b`) and its value is `a · (1 / b)`, an ulp off the float's
     /// `a / b` (which moves everything downstream of a large product); a dual quotient is
@@ -232,6 +241,10 @@ macro_rules! elem_primitive {
             #[inline]
             fn sqrt_accurate(self) -> Self {
                 self.sqrt()
+            }
+            #[inline]
+            fn asinh_accurate(self) -> Self {
+                self.asinh()
             }
             custom_dispatch!($float, eval_real, vjp_real);
         }
