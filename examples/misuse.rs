@@ -19,12 +19,13 @@ macro_rules! misuse {
     };
 }
 
-const MISUSES: [Misuse; 12] = [
+const MISUSES: [Misuse; 13] = [
     misuse!("fail_backward_non_scalar"),
     misuse!("fail_seed_wrong_shape"),
     misuse!("fail_add_mismatched_shapes"),
     misuse!("fail_matmul_inner_mismatch"),
     misuse!("fail_reshape_numel"),
+    misuse!("fail_reshape_generic"),
     misuse!("fail_diff_wrong_length"),
     misuse!("fail_grad_on_intermediate"),
     misuse!("fail_set_value_on_computed"),

@@ -27,8 +27,9 @@ pub trait Shape: Copy + Default + Debug + Send + Sync + 'static {
     const NUMEL: usize;
     /// The dims, outermost first.
     const DIMS: &'static [usize];
-    /// A multi-index into a tensor of this shape, outermost axis first.
-    type Index: Copy + Debug;
+    /// A multi-index into a tensor of this shape, outermost axis first (`[usize; RANK]`), so
+    /// that generic code can build and walk indices without bounds of its own.
+    type Index: Copy + Debug + Default + AsRef<[usize]> + AsMut<[usize]>;
 
     /// The row-major flat position of `index`, or `None` if any coordinate is out of range.
     fn flat_index(index: Self::Index) -> Option<usize>;
@@ -220,12 +221,14 @@ impl<From, To> NumelFits<From, To> for typenum::B1 {}
 /// can_reshape::<Rank3<2, 3, 4>, Rank2<4, 6>>();
 /// ```
 #[diagnostic::on_unimplemented(
-    message = "cannot reshape `{Self}` into `{Target}`: the element counts differ",
+    message = "cannot reshape `{Self}` into `{Target}`: the element counts differ, or are not known to be equal",
     label = "reshape target has a different number of elements",
-    note = "a reshape must keep the number of elements: the product of the dims of `{Self}` and of `{Target}` must be equal"
+    note = "a reshape must keep the number of elements: the product of the dims of `{Self}` and of `{Target}` must be equal",
+    note = "if these dims are generic parameters, state the equality as a bound of the function: `where {Self}: SameNumel<{Target}>`"
 )]
 pub trait SameNumel<Target: Shape>: Shape {}
 
+#[diagnostic::do_not_recommend]
 impl<A, B> SameNumel<B> for A
 where
     A: TypedNumel,

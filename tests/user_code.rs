@@ -176,3 +176,20 @@ fn your_own_generic_function_as_a_node() {
         }
     });
 }
+
+/// A tensor built in code generic over its shape: `from_fn` needs no bound on the index.
+fn distance_from_origin<S: Shape>() -> Tensor<S> {
+    Tensor::from_fn(|index: S::Index| {
+        let squares: usize = index.as_ref().iter().map(|i| i * i).sum();
+        (squares as f64).sqrt()
+    })
+}
+
+#[test]
+fn tensors_in_generic_code() {
+    let t = distance_from_origin::<Rank2<2, 2>>();
+    assert_eq!(t.as_slice(), &[0.0, 1.0, 1.0, 2.0f64.sqrt()]);
+    let x = Tensor::<Rank1<2>>::from([1.0, 2.0]);
+    let step = &x - 0.5 * &distance_from_origin::<Rank1<2>>();
+    assert_eq!(step.as_slice(), &[1.0, 1.5]);
+}

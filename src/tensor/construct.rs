@@ -53,7 +53,6 @@ impl<S: Shape, T> Tensor<S, T> {
     pub fn from_fn<F>(mut f: F) -> Self
     where
         F: FnMut(S::Index) -> T,
-        S::Index: Default + AsMut<[usize]>,
     {
         let mut data = Vec::with_capacity(S::NUMEL);
         let mut index = S::Index::default();
