@@ -19,10 +19,11 @@ macro_rules! misuse {
     };
 }
 
-const MISUSES: [Misuse; 13] = [
+const MISUSES: [Misuse; 14] = [
     misuse!("fail_backward_non_scalar"),
     misuse!("fail_seed_wrong_shape"),
     misuse!("fail_add_mismatched_shapes"),
+    misuse!("fail_tensor_add_mismatched_shapes"),
     misuse!("fail_matmul_inner_mismatch"),
     misuse!("fail_reshape_numel"),
     misuse!("fail_reshape_generic"),

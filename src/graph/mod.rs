@@ -234,6 +234,22 @@ impl<F: Float> Graph<'_, F> {
     /// });
     /// assert_eq!(grad, 6.0);
     /// ```
+    ///
+    /// Each call brands its handles with a lifetime of its own, which is how a handle of one
+    /// graph is kept from reaching another. The borrow checker reports a violation in its
+    /// own words, which do not mention graphs:
+    /// - returning a `Var` from the closure, or pushing one into a `Vec` declared outside it:
+    ///   "borrowed data escapes outside of closure" (`tests/ui/fail_var_escapes.rs`). Return
+    ///   values instead (`x.value()`, `x.grad()`, `y.item()`), or do the work inside;
+    /// - combining the nodes of two graphs (`a + b` with `a` from `g1`, `b` from `g2`,
+    ///   nested `Graph::with` calls): a lifetime error that may point at `g2.param(..)`
+    ///   rather than at the line that mixes them, with a note on variance
+    ///   (`tests/ui/fail_mix_graphs.rs`). Build each computation in one graph.
+    ///
+    /// ```compile_fail
+    /// use tygrad::prelude::*;
+    /// let escaped = Graph::with(|g| g.param(Tensor::<Rank0>::from(1.0))); // does not compile
+    /// ```
     pub fn with<R>(build: impl for<'g> FnOnce(&'g Graph<'g, F>) -> R) -> R {
         let graph = Graph {
             tape: RefCell::new(Tape::new()),

@@ -115,6 +115,36 @@ impl ZeroGradable for kind::Param {}
 /// cloning. `F` is the element type (`f64` by default); `K` says whether the node is a
 /// parameter, a constant or a computed node (see [`kind`]).
 ///
+/// **Functions of your own** take `Var<'g, S>` (a computed node, the default kind) and are
+/// called with `x.node()` on a parameter or constant: the kinds are different types (only
+/// a parameter has [`grad`](Var::grad)), and without `.node()` the call is an E0308
+/// "expected `Var<'_, Rank1<_>>`, found `Var<'_, Rank1<5>, f64, Param>`". The same holds
+/// for an array of handles of mixed kinds (`stack([x.node(), y * 2.0])`). The guide
+/// ([`crate::guide`]) has the rest: sizes, floats, `N - 1`, and the compiler's messages.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn energy<'g, const N: usize>(x: Var<'g, Rank1<N>>) -> Var<'g, Rank0> {
+///     (x * x).sum() * 0.5
+/// }
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank1<2>>::from([3.0, 4.0]));
+///     energy(x.node()).backward();
+///     assert_eq!(x.grad().as_slice(), &[3.0, 4.0]);
+/// });
+/// ```
+///
+/// ```compile_fail
+/// use tygrad::prelude::*;
+/// fn energy<'g, const N: usize>(x: Var<'g, Rank1<N>>) -> Var<'g, Rank0> { x.sum() }
+/// Graph::with(|g| {
+///     let x = g.param(Tensor::<Rank1<2>>::zeros());
+///     let _ = energy(x); // error[E0308]: expected `Var<'_, Rank1<_>>`, found `Var<'_, Rank1<2>, f64, Param>`
+/// });
+/// ```
+///
+/// The operators' examples:
+///
 /// ```
 /// use tygrad::prelude::*;
 /// Graph::with(|g| {
