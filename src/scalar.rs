@@ -142,6 +142,21 @@ pub trait Elem<F: DualNumFloat>:
         let f2 = -(r * r * r) / (F::TWO + F::TWO);
         self.taylor(root, f1, f2)
     }
+    /// `self^b` with the float's own `powf` value: num-dual's `powd` is `exp(b ln a)`, whose
+    /// value is ulps off (amplified by anything large downstream); its derivative parts as
+    /// num-dual's.
+    #[doc(hidden)]
+    fn pow_accurate(self, b: Self) -> Self {
+        self.powd(b).with_real(self.real().powf(b.real()))
+    }
+    /// `tan x` with the float's own `tan` value (num-dual's is `sin / cos`).
+    #[doc(hidden)]
+    fn tan_accurate(self) -> Self {
+        self.tan().with_real(self.real().tan())
+    }
+    /// This number with its real part replaced (derivative parts kept).
+    #[doc(hidden)]
+    fn with_real(self, re: F) -> Self;
     /// `asinh x`, accurate for dual numbers too: num-dual's slope `1 / √(1 + x²)` is 0 past
     /// `|x| ≈ 1e154`, where `x²` overflows; here the derivatives come from the float's
     /// overflow-free `hypot` (`asinh'' = -x asinh'³`). Floats use their own `asinh`.
@@ -246,6 +261,18 @@ macro_rules! elem_primitive {
             fn asinh_accurate(self) -> Self {
                 self.asinh()
             }
+            #[inline]
+            fn pow_accurate(self, b: Self) -> Self {
+                self.powf(b)
+            }
+            #[inline]
+            fn tan_accurate(self) -> Self {
+                self.tan()
+            }
+            #[inline]
+            fn with_real(self, re: $float) -> Self {
+                re
+            }
             custom_dispatch!($float, eval_real, vjp_real);
         }
     )*};
@@ -281,6 +308,11 @@ impl<F: Float> Elem<F> for Dual<F> {
         Dual::new(f0, scaled(f1, self.eps))
     }
     #[inline]
+    fn with_real(mut self, re: F) -> Self {
+        self.re = re;
+        self
+    }
+    #[inline]
     fn div_accurate(self, b: Self) -> Self {
         let q = self.re / b.re;
         if !b.re.is_finite() || b.re == F::zero() {
@@ -311,6 +343,11 @@ impl<F: Float> Elem<F> for HyperDual<F> {
         let mut t = dual_tanh(self);
         t.re = num_traits::Float::tanh(self.re);
         t
+    }
+    #[inline]
+    fn with_real(mut self, re: F) -> Self {
+        self.re = re;
+        self
     }
     #[inline]
     fn div_accurate(self, b: Self) -> Self {

@@ -129,7 +129,8 @@ unary_op! {
     /// });
     /// ```
     fn tan() => Tan() as "TanBackward";
-    value |x| x.tan();
+    // `tan_accurate`: the float's `tan` value in forward mode too (num-dual's is sin / cos).
+    value |x| x.tan_accurate();
     slope |_, y, _| T::one() + y * y;
     checked at [0.25, 0.5, 1.0];
 }
