@@ -143,11 +143,20 @@ pub trait Elem<F: DualNumFloat>:
         self.taylor(root, f1, f2)
     }
     /// `self^b` with the float's own `powf` value: num-dual's `powd` is `exp(b ln a)`, whose
-    /// value is ulps off (amplified by anything large downstream); its derivative parts as
-    /// num-dual's.
+    /// value is off by about `|b ln a| ε` relative (amplified by anything large downstream).
+    /// Every derivative part of `exp(..)` carries the value as a factor, so num-dual's parts
+    /// are rescaled by `powf / exp(b ln a)`: the same chain rule, without `exp`'s
+    /// conditioning.
     #[doc(hidden)]
     fn pow_accurate(self, b: Self) -> Self {
-        self.powd(b).with_real(self.real().powf(b.real()))
+        let naive = self.powd(b);
+        let y = self.real().powf(b.real());
+        let ratio = y / naive.real();
+        if ratio.is_finite() && naive.real() != F::zero() {
+            (naive * ratio).with_real(y)
+        } else {
+            naive.with_real(y)
+        }
     }
     /// `tan x` with the float's own `tan` value (num-dual's is `sin / cos`).
     #[doc(hidden)]

@@ -340,10 +340,15 @@ fn step<'g>(
         23 => y.expm1(),
         24 => y.hypot(x),
         25 => y.maximum(x),
-        _ => y - c,
+        26 => y - c,
+        27 => y.tan(),
+        28 => (y.abs() + 0.5).pow(x * c),
+        29 => y.minimum(x * c),
+        30 => y.clamp(-1.0, c.abs()),
+        _ => y.leaky_relu(0.1),
     }
 }
-const OPS: u64 = 27;
+const OPS: u64 = 32;
 
 /// Runs `count` random chains from `first_seed` checked; returns (false alarms, chains whose
 /// gradient is not finite somewhere).
