@@ -19,7 +19,7 @@ macro_rules! misuse {
     };
 }
 
-const MISUSES: [Misuse; 14] = [
+const MISUSES: [Misuse; 17] = [
     misuse!("fail_backward_non_scalar"),
     misuse!("fail_seed_wrong_shape"),
     misuse!("fail_add_mismatched_shapes"),
@@ -32,6 +32,9 @@ const MISUSES: [Misuse; 14] = [
     misuse!("fail_set_value_on_computed"),
     misuse!("fail_update_on_constant"),
     misuse!("fail_zero_grad_on_computed"),
+    misuse!("fail_hessian_non_scalar"),
+    misuse!("fail_hvp_non_scalar"),
+    misuse!("fail_jacobian_rev_of_constant"),
     misuse!("fail_mix_graphs"),
     misuse!("fail_var_escapes"),
 ];

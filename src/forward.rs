@@ -55,10 +55,10 @@
 pub use crate::jacobian::multi::Hessian2;
 pub use crate::jacobian::{ArrayNumel, Jacobian};
 
-use crate::graph::{Graph, IsLeaf, IsParam, Kind, NodeId, NodeRecord, Tape, Var, evaluate};
+use crate::graph::{Graph, IsLeaf, Kind, NodeId, NodeRecord, ReverseInput, Tape, Var, evaluate};
 use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float};
-use crate::shape::{ScalarShape, Shape};
+use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
 use num_dual::{Dual, HyperDual};
 use std::fmt;
@@ -237,7 +237,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         x: Var<'g, SIn, F, KIn>,
     ) -> Jacobian<SIn, SIn, F>
     where
-        S: ScalarShape,
+        S: HessianOutput,
     {
         let tape = self.graph.fresh_tape();
         let end = end_of(&tape.nodes, self.id);
@@ -280,13 +280,13 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(hv.as_slice(), &[6.0, 12.0]);
     /// });
     /// ```
-    pub fn hvp<SIn: Shape, KIn: IsParam>(
+    pub fn hvp<SIn: Shape, KIn: ReverseInput>(
         &self,
         x: Var<'g, SIn, F, KIn>,
         v: &Tensor<SIn, F>,
     ) -> Tensor<SIn, F>
     where
-        S: ScalarShape,
+        S: HvpOutput,
     {
         let tape = self.graph.fresh_tape();
         let mut result = vec![F::zero(); SIn::NUMEL];

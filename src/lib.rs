@@ -53,15 +53,17 @@ pub mod guide {}
 pub mod prelude {
     pub use crate::check::{CheckReport, JacobianCheck, Tolerances};
     pub use crate::forward::{ArrayNumel, Jacobian, Tangent};
-    pub use crate::graph::{Graph, IsLeaf, IsParam, Kind, Updatable, Var, ZeroGradable, kind};
+    pub use crate::graph::{
+        Graph, IsLeaf, IsParam, Kind, ReverseInput, Updatable, Var, ZeroGradable, kind,
+    };
     pub use crate::ops::custom::CustomOp;
     pub use crate::ops::lift::Lift;
     pub use crate::ops::stack::stack;
     pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::scalar::{Elem, Float};
     pub use crate::shape::{
-        ConcatLen, IndexInBounds, OneShorter, Rank0, Rank1, Rank2, Rank3, Rank4, SameNumel,
-        ScalarShape, Shape, SliceInBounds, Stack, TypedNumel,
+        ConcatLen, HessianOutput, HvpOutput, IndexInBounds, OneShorter, Rank0, Rank1, Rank2, Rank3,
+        Rank4, SameNumel, ScalarShape, Shape, SliceInBounds, Stack, TypedNumel,
     };
     pub use crate::tensor::Tensor;
 }

@@ -136,9 +136,45 @@ impl_shape!(Rank4, 4, A, B, C, D);
     note = "reduce the output to a scalar first (for example with `.sum()` or `.mean()`),",
     note = "or call `backward_with(&seed)` with a seed `Tensor<{Self}>` to get the vector-Jacobian product"
 )]
-pub trait ScalarShape: Shape {}
+pub trait ScalarShape: HessianOutput + HvpOutput {}
 #[diagnostic::do_not_recommend]
 impl ScalarShape for Rank0 {}
+
+/// Marks the 0-d shape for [`Var::hessian`](crate::Var::hessian) and
+/// [`Var::hessian2`](crate::Var::hessian2): second derivatives of a scalar function.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn needs_scalar<S: HessianOutput>() {}
+/// needs_scalar::<Rank0>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`hessian` needs a 0-d (scalar) output, but this output has shape `{Self}`",
+    label = "the Hessian is that of a scalar function",
+    note = "reduce the output to a scalar first (for example with `.sum()`, `.mean()` or `.dot(w)`),",
+    note = "or take its first derivatives with `jacobian_fwd(x)` or `jacobian_rev(x)`"
+)]
+pub trait HessianOutput: Shape {}
+#[diagnostic::do_not_recommend]
+impl HessianOutput for Rank0 {}
+
+/// Marks the 0-d shape for [`Var::hvp`](crate::Var::hvp) and
+/// [`Var::hvp2`](crate::Var::hvp2): Hessian-vector products of a scalar function.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn needs_scalar<S: HvpOutput>() {}
+/// needs_scalar::<Rank0>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`hvp` needs a 0-d (scalar) output, but this output has shape `{Self}`",
+    label = "a Hessian-vector product is that of a scalar function",
+    note = "reduce the output to a scalar first (for example with `.sum()`, `.mean()` or `.dot(w)`),",
+    note = "or take this output's directional derivative with `jvp(&[x.tangent(&v)])`"
+)]
+pub trait HvpOutput: Shape {}
+#[diagnostic::do_not_recommend]
+impl HvpOutput for Rank0 {}
 
 /// A shape whose element count is known as a [`typenum`] number, so that type-level
 /// arithmetic (reshape, concat, slice bounds) can be checked by `cargo check`.

@@ -83,7 +83,7 @@ use crate::graph::{Kind, Var};
 use crate::ops::GradOut;
 use crate::ops::custom::CustomOp;
 use crate::scalar::{Elem, Float};
-use crate::shape::{Rank1, Rank2, Shape, SliceInBounds};
+use crate::shape::{Rank1, Rank2, SameShape, Shape, SliceInBounds};
 use crate::tensor::Tensor;
 use num_dual::Dual;
 use std::marker::PhantomData;
@@ -407,12 +407,20 @@ impl<const M: usize, const N: usize, E: Node<F>, F: Float> Fused<Rank2<M, N>, E,
 /// argument.
 macro_rules! binary_operators {
     ($($trait:ident, $method:ident => $node:ident;)*) => {$(
-        impl<S: Shape, A: Node<F>, B: Node<F, Arg = A::Arg>, F: Float> std::ops::$trait<Fused<S, B, F>>
-            for Fused<S, A, F>
+        // Generic over the right operand's shape, behind `SameShape`: a mismatch is one
+        // sentence naming both shapes, not a list of every `Add` impl.
+        impl<S: Shape, S2: Shape, A: Node<F>, B: Node<F, Arg = A::Arg>, F: Float>
+            std::ops::$trait<Fused<S2, B, F>> for Fused<S, A, F>
+        where
+            S: SameShape<S2>,
         {
             type Output = Fused<S, ZipNode<A, B, node::$node>, F>;
-            fn $method(self, right: Fused<S, B, F>) -> Self::Output {
-                self.zip_with(right, node::$node)
+            fn $method(self, right: Fused<S2, B, F>) -> Self::Output {
+                Fused::new(ZipNode {
+                    left: self.node,
+                    right: right.node,
+                    function: node::$node,
+                })
             }
         }
     )*};

@@ -28,6 +28,7 @@ use std::fmt;
     note = "or call `vjp(&x, &seed, &mut grad)` with a seed `Tensor<{Self}>` for the vector-Jacobian product"
 )]
 pub trait ScalarOutput: Shape {}
+#[diagnostic::do_not_recommend]
 impl ScalarOutput for Rank0 {}
 
 /// A fused graph reduced to a scalar by [`Fused::sum`] or [`Fused::mean`]: a scalar function

@@ -13,7 +13,7 @@
 mod dot;
 mod var;
 
-pub use var::{IsLeaf, IsParam, Kind, Updatable, Var, ZeroGradable, kind};
+pub use var::{IsLeaf, IsParam, Kind, ReverseInput, Updatable, Var, ZeroGradable, kind};
 
 use crate::ops::{MAX_ARITY, Op};
 use crate::scalar::{Elem, Float};

@@ -54,7 +54,7 @@ impl Kind for kind::Computed {}
     note = "as in PyTorch, where a non-leaf tensor's `.grad` is `None`, tygrad keeps gradients only for parameters",
     note = "make the input a parameter with `g.param(tensor)`, or seed this node with `backward_with` to get the gradients of the parameters it depends on"
 )]
-pub trait IsParam: Kind {}
+pub trait IsParam: ReverseInput {}
 #[diagnostic::do_not_recommend]
 impl IsParam for kind::Param {}
 
@@ -108,6 +108,24 @@ impl Updatable for kind::Param {}
 pub trait ZeroGradable: Kind {}
 #[diagnostic::do_not_recommend]
 impl ZeroGradable for kind::Param {}
+
+/// Marks parameters as the inputs of reverse-mode derivatives ([`Var::hvp`],
+/// [`Var::jacobian_rev`] and their two-input forms): the reverse sweep reaches only nodes that
+/// want a gradient.
+///
+/// ```
+/// use tygrad::prelude::*;
+/// fn reverse_input<K: ReverseInput>() {}
+/// reverse_input::<tygrad::kind::Param>();
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "reverse-mode derivatives (`hvp`, `jacobian_rev`) are taken with respect to a parameter, but this node is a `{Self}` node",
+    label = "the reverse sweep reaches only nodes made by `g.param(..)`",
+    note = "make the input a parameter with `g.param(tensor)`, or use forward mode (`jacobian_fwd`, `hessian`, `jvp`), which takes any leaf"
+)]
+pub trait ReverseInput: Kind {}
+#[diagnostic::do_not_recommend]
+impl ReverseInput for kind::Param {}
 
 /// A handle to a node of a [`Graph`], whose shape `S` is part of its type.
 ///

@@ -9,7 +9,7 @@
 use super::{ArrayNumel, Jacobian};
 use crate::check::Tolerances;
 use crate::forward::{end_of, jvp_raw, vjp_raw};
-use crate::graph::{IsLeaf, IsParam, Kind, Var, evaluate};
+use crate::graph::{IsLeaf, IsParam, Kind, ReverseInput, Var, evaluate};
 use crate::scalar::Float;
 use crate::shape::Shape;
 
@@ -79,7 +79,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(x.grad(), Tensor::zeros());
     /// });
     /// ```
-    pub fn jacobian_rev<SIn: ArrayNumel, KIn: IsParam>(
+    pub fn jacobian_rev<SIn: ArrayNumel, KIn: ReverseInput>(
         &self,
         x: Var<'g, SIn, F, KIn>,
     ) -> Jacobian<S, SIn, F>

@@ -10,9 +10,9 @@
 
 use super::{ArrayNumel, Jacobian};
 use crate::forward::{dual_pass, end_of, vjp_raw};
-use crate::graph::{IsLeaf, IsParam, Kind, NodeId, Tape, Var, evaluate};
+use crate::graph::{IsLeaf, Kind, NodeId, ReverseInput, Tape, Var, evaluate};
 use crate::scalar::Float;
-use crate::shape::{ScalarShape, Shape};
+use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
 use num_dual::{Dual, HyperDual};
 
@@ -145,7 +145,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         b: Var<'g, B, F, KB>,
     ) -> Hessian2<A, B, F>
     where
-        S: ScalarShape,
+        S: HessianOutput,
     {
         let tape = self.graph.fresh_tape();
         let (n, packed) = packed_hessian(&tape, self.id, &[a.id, b.id]);
@@ -174,7 +174,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(hb.as_slice(), &[4.0, 4.0]);        // ba · 1 + bb · (0, 1)
     /// });
     /// ```
-    pub fn hvp2<A: Shape, B: Shape, KA: IsParam, KB: IsParam>(
+    pub fn hvp2<A: Shape, B: Shape, KA: ReverseInput, KB: ReverseInput>(
         &self,
         a: Var<'g, A, F, KA>,
         b: Var<'g, B, F, KB>,
@@ -182,7 +182,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         vb: &Tensor<B, F>,
     ) -> (Tensor<A, F>, Tensor<B, F>)
     where
-        S: ScalarShape,
+        S: HvpOutput,
     {
         let tape = self.graph.fresh_tape();
         let (mut ha, mut hb) = (vec![F::zero(); A::NUMEL], vec![F::zero(); B::NUMEL]);
@@ -247,7 +247,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ///     assert_eq!(jb.to_dmatrix(), nalgebra::dmatrix![1.0; 2.0]);
     /// });
     /// ```
-    pub fn jacobian_rev2<A: ArrayNumel, B: ArrayNumel, KA: IsParam, KB: IsParam>(
+    pub fn jacobian_rev2<A: ArrayNumel, B: ArrayNumel, KA: ReverseInput, KB: ReverseInput>(
         &self,
         a: Var<'g, A, F, KA>,
         b: Var<'g, B, F, KB>,
