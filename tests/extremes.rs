@@ -399,3 +399,19 @@ extreme_table! {
         if x < -1.0 { f64::NAN } else { 1.0 / (1.0 + x) },
     );
 }
+
+#[test]
+fn broadcasts_along_a_zero_length_axis_are_empty_not_a_panic() {
+    Graph::with_checked(|g| {
+        // Rows of length 0: the output is empty, the input (also empty) gets nothing.
+        let v = g.param(Tensor::<Rank1<0>>::zeros());
+        let rows = v.broadcast_rows::<3>();
+        assert_eq!(rows.value().as_slice(), &[] as &[f64]);
+        (rows.sum() + v.sum()).backward();
+        // Columns of length 0 from a vector of 2: its gradient is 0.
+        let w = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+        let cols = w.broadcast_cols::<0>();
+        (cols.sum() + w.sum()).backward();
+        assert_eq!(w.grad().as_slice(), &[1.0, 1.0]);
+    });
+}

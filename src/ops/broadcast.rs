@@ -58,6 +58,11 @@ impl<F: Float> Rule<F> for Broadcast {
 
     #[inline]
     fn eval<T: Elem<F>>(&self, inputs: &[&[T]], out: &mut [T]) {
+        if out.is_empty() {
+            // A zero-length axis (rows or columns of length 0): nothing to write, and no
+            // chunk of length 0 to walk.
+            return;
+        }
         let x = inputs[0];
         match *self {
             Self::Scalar => out.fill(x[0]),
@@ -96,6 +101,11 @@ impl<F: Float> Rule<F> for Broadcast {
     #[inline]
     fn vjp<T: Elem<F>>(&self, k: usize, at: VjpIn<'_, T>, grad_in: &mut [T], write: GradWrite) {
         let VjpIn { grad_out, .. } = at;
+        if grad_out.is_empty() {
+            // An empty output: every input's share is zero.
+            write.prepare(grad_in);
+            return;
+        }
         match (*self, k) {
             (Self::Scalar, _) => {
                 write.prepare(grad_in);
