@@ -19,6 +19,7 @@ pub use forward::{ArrayNumel, Jacobian, Tangent};
 pub use graph::{Graph, Var, kind};
 pub use ops::custom::{CustomOp, DynCustomOp};
 pub use ops::lift::Lift;
+pub use ops::lift_real::LiftReal;
 pub use ops::stack::stack;
 
 /// Every op, with its shape rule and its derivative.
@@ -58,6 +59,7 @@ pub mod prelude {
     };
     pub use crate::ops::custom::CustomOp;
     pub use crate::ops::lift::Lift;
+    pub use crate::ops::lift_real::LiftReal;
     pub use crate::ops::stack::stack;
     pub use crate::optim::{Adam, Optimizer, Sgd};
     pub use crate::scalar::{Elem, Float};

@@ -177,6 +177,71 @@ fn your_own_generic_function_as_a_node() {
     });
 }
 
+/// The same arm written over `nalgebra::RealField` with nalgebra's own rotations, as
+/// nalgebra users write it (not over `DualNum`).
+fn planar_arm_real<T: nalgebra::RealField + Copy>(q: &[T]) -> [T; 2] {
+    let mut angle = T::zero();
+    let mut hand = nalgebra::Vector2::zeros();
+    for (&qi, length) in q.iter().zip([1.0, 0.5, 0.25]) {
+        angle += qi;
+        let link = nalgebra::Rotation2::new(angle) * nalgebra::Vector2::x();
+        hand += link * T::from_f64(length).unwrap();
+    }
+    [hand.x, hand.y]
+}
+
+/// The `RealField` arm as a node: one `LiftReal`.
+struct RealArm;
+impl LiftReal for RealArm {
+    type In = Rank1<3>;
+    type Out = Rank1<2>;
+    fn eval<T: nalgebra::RealField + Copy>(&self, q: &[T], hand: &mut [T]) {
+        hand.copy_from_slice(&planar_arm_real(q));
+    }
+}
+
+#[test]
+fn your_own_real_field_function_as_a_node() {
+    Graph::with_checked(|g| {
+        let q0 = [0.3, -0.5, 0.9];
+        let q = g.param(Tensor::<Rank1<3>>::from(q0));
+        let target = g.constant(Tensor::<Rank1<2>>::from([1.0, 0.5]));
+        let hand = q.lift_real(RealArm);
+        assert_eq!(hand.grad_fn(), Some("LiftBackward"));
+        // The same numbers as the `DualNum` version, in both modes.
+        let plain = planar_arm(&q0);
+        for (a, b) in hand.value().as_slice().iter().zip(plain) {
+            assert!((a - b).abs() < 1e-15);
+        }
+        let (jf, jr) = (hand.jacobian_fwd(q), hand.jacobian_rev(q));
+        for i in 0..3 {
+            let mut qd = q0.map(num_dual::Dual64::from_re);
+            qd[i].eps = 1.0;
+            let d = planar_arm(&qd);
+            for k in 0..2 {
+                assert!((jf[(k, i)] - d[k].eps).abs() < 1e-15);
+                assert!((jr[(k, i)] - d[k].eps).abs() < 1e-15);
+            }
+        }
+        // Second order: the Hessian (hyper-dual kernels) against forward over reverse.
+        let loss = (hand - target).square().sum();
+        loss.backward();
+        let h = loss.hessian(q);
+        for j in 0..3 {
+            let mut e = Tensor::<Rank1<3>>::zeros();
+            e[j] = 1.0;
+            let hv = loss.hvp(q, &e);
+            for i in 0..3 {
+                assert!((hv[i] - h[(i, j)]).abs() < 1e-12 * (1.0 + h[(i, j)].abs()));
+            }
+        }
+        let gr = loss.jacobian_fwd(q);
+        for i in 0..3 {
+            assert!((q.grad()[i] - gr[(0, i)]).abs() < 1e-14);
+        }
+    });
+}
+
 /// A tensor built in code generic over its shape: `from_fn` needs no bound on the index.
 fn distance_from_origin<S: Shape>() -> Tensor<S> {
     Tensor::from_fn(|index: S::Index| {

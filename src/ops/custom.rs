@@ -205,7 +205,7 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
 }
 
 /// A recorded custom op.
-pub(crate) struct Custom<F: Float>(Box<dyn DynCustomOp<F>>);
+pub(crate) struct Custom<F: Float>(pub(crate) Box<dyn DynCustomOp<F>>);
 
 impl<F: Float> Rule<F> for Custom<F> {
     fn label(&self) -> &'static str {

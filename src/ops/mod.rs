@@ -22,6 +22,7 @@ pub(crate) mod define;
 mod dual_agreement;
 pub(crate) mod elementwise;
 pub(crate) mod lift;
+pub(crate) mod lift_real;
 pub(crate) mod linalg;
 pub(crate) mod math;
 pub(crate) mod nn;
