@@ -505,15 +505,8 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Fused<S, E, F> {
         self.values_into(inputs[0], out);
     }
 
-    fn vjp<T: Elem<F>>(
-        &self,
-        _k: usize,
-        inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-    ) {
-        self.pull_back(inputs[0], grad_out, grad_in, |_, _| {});
+    fn vjp<T: Elem<F>>(&self, _: usize, x: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
+        self.pull_back(x[0], g, gi, |_, _| {});
     }
 }
 

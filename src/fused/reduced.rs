@@ -280,15 +280,8 @@ impl<S: Shape, E: Node<F> + 'static, F: Float> CustomOp<F> for Reduced<S, E, F> 
         out[0] = self.total(inputs[0]);
     }
 
-    fn vjp<T: Elem<F>>(
-        &self,
-        _k: usize,
-        inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-    ) {
-        self.accumulate(inputs[0], grad_out[0], grad_in);
+    fn vjp<T: Elem<F>>(&self, _: usize, x: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
+        self.accumulate(x[0], g[0], gi);
     }
 }
 

@@ -98,25 +98,18 @@ impl<F: Float, L: Lift<F>> CustomOp<F> for Lifted<L> {
         self.0.eval(inputs[0], out);
     }
 
-    fn vjp<T: Elem<F>>(
-        &self,
-        _k: usize,
-        inputs: &[&[T]],
-        _out: &[T],
-        grad_out: &[T],
-        grad_in: &mut [T],
-    ) {
-        let x = inputs[0];
-        let mut duals: Vec<Dual<T>> = x.iter().map(|&xi| Dual::from_re(xi)).collect();
-        let mut out = vec![Dual::from_re(T::zero()); grad_out.len()];
-        for (i, gi) in grad_in.iter_mut().enumerate() {
+    fn vjp<T: Elem<F>>(&self, _: usize, x: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
+        // Column i of the Jacobian by one dual pass, dotted with the adjoint `g`.
+        let mut duals: Vec<Dual<T>> = x[0].iter().map(|&xi| Dual::from_re(xi)).collect();
+        let mut out = vec![Dual::from_re(T::zero()); g.len()];
+        for (i, share) in gi.iter_mut().enumerate() {
             duals[i].eps = T::one();
             self.0.eval(&duals, &mut out);
             duals[i].eps = T::zero();
-            *gi += out
+            *share += out
                 .iter()
-                .zip(grad_out)
-                .fold(T::zero(), |acc, (o, &g)| acc + o.eps * g);
+                .zip(g)
+                .fold(T::zero(), |acc, (o, &gk)| acc + o.eps * gk);
         }
     }
 }

@@ -18,6 +18,9 @@ use crate::shape::Shape;
 use nalgebra::RealField;
 use num_dual::{Dual64, HyperDual64};
 
+/// Hyper-dual numbers over `f64`, the scalar of second derivatives.
+type H = HyperDual64;
+
 /// A function of one small typed input written over any `T: nalgebra::RealField`, to be
 /// recorded with [`Var::lift_real`] (graphs over `f64`).
 ///
@@ -101,70 +104,42 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
     fn eval_dual(&self, inputs: &[&[Dual64]], out: &mut [Dual64]) {
         self.0.eval(inputs[0], out)
     }
-    fn eval_hyper(&self, inputs: &[&[HyperDual64]], out: &mut [HyperDual64]) {
+    fn eval_hyper(&self, inputs: &[&[H]], out: &mut [H]) {
         self.0.eval(inputs[0], out)
     }
 
-    /// `grad_in[i] += Σ_o (∂out_o/∂x_i) g_o`, column `i` by one dual pass.
-    fn vjp_real(
-        &self,
-        _k: usize,
-        inputs: &[&[f64]],
-        _: &[f64],
-        grad_out: &[f64],
-        grad_in: &mut [f64],
-    ) {
-        let mut x: Vec<Dual64> = inputs[0].iter().map(|&v| Dual64::from_re(v)).collect();
-        let mut out = vec![Dual64::from_re(0.0); grad_out.len()];
-        for i in 0..x.len() {
-            x[i].eps = 1.0;
-            self.0.eval(&x, &mut out);
-            x[i].eps = 0.0;
-            grad_in[i] += out
-                .iter()
-                .zip(grad_out)
-                .map(|(o, &g)| o.eps * g)
-                .sum::<f64>();
+    /// `gi[i] += Σ_o (∂out_o/∂x_i) g_o`, column `i` by one dual pass.
+    fn vjp_real(&self, _: usize, x: &[&[f64]], _: &[f64], g: &[f64], gi: &mut [f64]) {
+        let mut duals: Vec<Dual64> = x[0].iter().map(|&v| Dual64::from_re(v)).collect();
+        let mut out = vec![Dual64::from_re(0.0); g.len()];
+        for (i, share) in gi.iter_mut().enumerate() {
+            duals[i].eps = 1.0;
+            self.0.eval(&duals, &mut out);
+            duals[i].eps = 0.0;
+            *share += out.iter().zip(g).map(|(o, &gk)| o.eps * gk).sum::<f64>();
         }
     }
 
     /// The same on dual numbers (forward over reverse): with `x = a + b ε` and
     /// `g = c + d ε`, entry `i` is `Σ_o ∂_i out_o c_o` plus `ε` times its derivative along `b`
     /// (`Σ_o ∂_b ∂_i out_o c_o + ∂_i out_o d_o`), both from one hyper-dual pass.
-    fn vjp_dual(
-        &self,
-        _k: usize,
-        inputs: &[&[Dual64]],
-        _: &[Dual64],
-        grad_out: &[Dual64],
-        grad_in: &mut [Dual64],
-    ) {
-        let mut x: Vec<HyperDual64> = inputs[0]
-            .iter()
-            .map(|v| HyperDual64::new(v.re, 0.0, v.eps, 0.0))
-            .collect();
-        let mut out = vec![HyperDual64::from_re(0.0); grad_out.len()];
-        for i in 0..x.len() {
-            x[i].eps1 = 1.0;
-            self.0.eval(&x, &mut out);
-            x[i].eps1 = 0.0;
+    fn vjp_dual(&self, _: usize, x: &[&[Dual64]], _: &[Dual64], g: &[Dual64], gi: &mut [Dual64]) {
+        let mut hyper: Vec<H> = x[0].iter().map(|v| H::new(v.re, 0.0, v.eps, 0.0)).collect();
+        let mut out = vec![H::from_re(0.0); g.len()];
+        for (i, share) in gi.iter_mut().enumerate() {
+            hyper[i].eps1 = 1.0;
+            self.0.eval(&hyper, &mut out);
+            hyper[i].eps1 = 0.0;
             let (mut re, mut eps) = (0.0, 0.0);
-            for (o, g) in out.iter().zip(grad_out) {
-                re += o.eps1 * g.re;
-                eps += o.eps1eps2 * g.re + o.eps1 * g.eps;
+            for (o, gk) in out.iter().zip(g) {
+                re += o.eps1 * gk.re;
+                eps += o.eps1eps2 * gk.re + o.eps1 * gk.eps;
             }
-            grad_in[i] += Dual64::new(re, eps);
+            *share += Dual64::new(re, eps);
         }
     }
 
-    fn vjp_hyper(
-        &self,
-        _: usize,
-        _: &[&[HyperDual64]],
-        _: &[HyperDual64],
-        _: &[HyperDual64],
-        _: &mut [HyperDual64],
-    ) {
+    fn vjp_hyper(&self, _: usize, _: &[&[H]], _: &[H], _: &[H], _: &mut [H]) {
         // Hessians run the kernels on hyper-dual numbers, never the VJP rules; third
         // derivatives of a `RealField` function would need a scalar that does not nest.
         panic!(
