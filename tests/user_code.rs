@@ -132,6 +132,25 @@ fn planar_arm<T: num_dual::DualNum<Primitive = f64> + Copy>(q: &[T]) -> [T; 2] {
     [x, y]
 }
 
+/// Both Jacobians of a recorded arm at `q0` against num-dual's forward mode through
+/// [`planar_arm`] itself.
+fn assert_arm_jacobians<'g>(
+    hand: Var<'g, Rank1<2>>,
+    q: Var<'g, Rank1<3>, f64, kind::Param>,
+    q0: [f64; 3],
+) {
+    let (jf, jr) = (hand.jacobian_fwd(q), hand.jacobian_rev(q));
+    for i in 0..3 {
+        let mut qd = q0.map(num_dual::Dual64::from_re);
+        qd[i].eps = 1.0;
+        let d = planar_arm(&qd);
+        for k in 0..2 {
+            assert!((jf[(k, i)] - d[k].eps).abs() < 1e-15);
+            assert!((jr[(k, i)] - d[k].eps).abs() < 1e-15);
+        }
+    }
+}
+
 /// The arm as a node of a `Graph`: one `Lift`, no derivative by hand.
 struct Arm;
 impl Lift for Arm {
@@ -152,16 +171,7 @@ fn your_own_generic_function_as_a_node() {
         let [x, y] = planar_arm(&[0.3, -0.5, 0.9]);
         assert_eq!(hand.value().as_slice(), &[x, y]);
         // Jacobian both ways, against num-dual's own forward mode on the plain function.
-        let (jf, jr) = (hand.jacobian_fwd(q), hand.jacobian_rev(q));
-        for i in 0..3 {
-            let mut qd = [0.3, -0.5, 0.9].map(num_dual::Dual64::from_re);
-            qd[i].eps = 1.0;
-            let d = planar_arm(&qd);
-            for k in 0..2 {
-                assert!((jf[(k, i)] - d[k].eps).abs() < 1e-15);
-                assert!((jr[(k, i)] - d[k].eps).abs() < 1e-15);
-            }
-        }
+        assert_arm_jacobians(hand, q, [0.3, -0.5, 0.9]);
         // A loss through the node: its gradient, Hessian and Hessian-vector product agree.
         let loss = (hand - target).square().sum();
         loss.backward();
@@ -213,16 +223,7 @@ fn your_own_real_field_function_as_a_node() {
         for (a, b) in hand.value().as_slice().iter().zip(plain) {
             assert!((a - b).abs() < 1e-15);
         }
-        let (jf, jr) = (hand.jacobian_fwd(q), hand.jacobian_rev(q));
-        for i in 0..3 {
-            let mut qd = q0.map(num_dual::Dual64::from_re);
-            qd[i].eps = 1.0;
-            let d = planar_arm(&qd);
-            for k in 0..2 {
-                assert!((jf[(k, i)] - d[k].eps).abs() < 1e-15);
-                assert!((jr[(k, i)] - d[k].eps).abs() < 1e-15);
-            }
-        }
+        assert_arm_jacobians(hand, q, q0);
         // Second order: the Hessian (hyper-dual kernels) against forward over reverse.
         let loss = (hand - target).square().sum();
         loss.backward();
