@@ -148,12 +148,36 @@ pub(crate) fn vjp_raw<F: Float, T: Elem<F>>(
     seed: &[T],
     at_param: impl FnMut(usize, &[T]),
 ) {
+    private_sweep(nodes, values, output, seed, at_param);
+}
+
+/// What [`private_sweep`] leaves: every node's adjoint laid out like the values, and per
+/// node whether the sweep reached it and, if its adjoint is one number everywhere (held as
+/// that number, not written out), the number.
+pub(crate) struct PrivateSweep<T> {
+    /// The adjoints, laid out like the values (a uniform one is not written out).
+    pub(crate) adjoints: Vec<T>,
+    /// Per node: whether the sweep reached it.
+    pub(crate) reached: Vec<bool>,
+    /// Per node: its adjoint where that is one number everywhere.
+    pub(crate) uniform: Vec<Option<T>>,
+}
+
+/// The reverse sweep behind [`vjp_raw`] and the checks' per-node adjoints: from `output`
+/// seeded with `seed`, in buffers of its own.
+pub(crate) fn private_sweep<F: Float, T: Elem<F>>(
+    nodes: &[NodeRecord<F>],
+    values: &[T],
+    output: NodeId,
+    seed: &[T],
+    at_param: impl FnMut(usize, &[T]),
+) -> PrivateSweep<T> {
     let end = end_of(nodes, output);
     let mut adjoints = vec![T::zero(); end];
     adjoints[nodes[output as usize].range()].copy_from_slice(seed);
-    let mut marks = vec![0; output as usize + 1];
-    let mut uniform_marks = vec![0; output as usize + 1];
-    let mut uniform_values = vec![T::zero(); output as usize + 1];
+    let count = output as usize + 1;
+    let (mut marks, mut uniform_marks) = (vec![0u32; count], vec![0u32; count]);
+    let mut uniform_values = vec![T::zero(); count];
     let reached = Reached {
         marks: &mut marks,
         uniform_marks: &mut uniform_marks,
@@ -168,6 +192,15 @@ pub(crate) fn vjp_raw<F: Float, T: Elem<F>>(
         output,
         ParamSink::Adjoints(at_param),
     );
+    let reached: Vec<bool> = marks.iter().map(|&m| m == 1).collect();
+    let uniform = (0..count)
+        .map(|id| (reached[id] && uniform_marks[id] == 1).then_some(uniform_values[id]))
+        .collect();
+    PrivateSweep {
+        adjoints,
+        reached,
+        uniform,
+    }
 }
 
 impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {

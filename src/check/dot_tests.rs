@@ -4,9 +4,9 @@
 
 use super::nodes::{Scope, abs_dot, check_nodes, direction, masked_dot};
 use super::{CheckReport, NOISE_FACTOR, Tolerances, relative_difference};
+use crate::forward::private_sweep;
 use crate::graph::{NodeId, Tape, evaluate};
 use crate::ops::{GradWrite, MAX_ARITY, Op, VjpIn};
-use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::Float;
 use num_dual::Dual;
 
@@ -65,32 +65,13 @@ pub(super) fn tiny<F: Float>() -> f64 {
 /// the sweep) is written out.
 fn all_adjoints<F: Float>(tape: &Tape<F>, output: NodeId, seed: &[F]) -> (Vec<F>, Vec<bool>) {
     let nodes = &tape.nodes[..=output as usize];
-    let end = nodes[output as usize].full_range().end;
-    let mut adjoints = vec![F::zero(); end];
-    adjoints[nodes[output as usize].range()].copy_from_slice(seed);
-    let count = nodes.len();
-    let (mut marks, mut uniform_marks) = (vec![0u32; count], vec![0u32; count]);
-    let mut uniform_values = vec![F::zero(); count];
-    let reached = Reached {
-        marks: &mut marks,
-        uniform_marks: &mut uniform_marks,
-        uniform_values: &mut uniform_values,
-        epoch: 1,
-    };
-    reverse_sweep(
-        nodes,
-        &tape.values,
-        &mut adjoints,
-        reached,
-        output,
-        ParamSink::Adjoints(|_: usize, _: &[F]| {}),
-    );
-    for (id, node) in nodes.iter().enumerate() {
-        if marks[id] == 1 && uniform_marks[id] == 1 {
-            adjoints[node.range()].fill(uniform_values[id]);
+    let mut sweep = private_sweep(nodes, &tape.values, output, seed, |_: usize, _: &[F]| {});
+    for (node, uniform) in nodes.iter().zip(&sweep.uniform) {
+        if let Some(g) = *uniform {
+            sweep.adjoints[node.range()].fill(g);
         }
     }
-    (adjoints, marks.iter().map(|&m| m == 1).collect())
+    (sweep.adjoints, sweep.reached)
 }
 
 /// One dual-number pass up to `output` with every parameter moving along its direction in
