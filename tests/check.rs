@@ -58,15 +58,9 @@ impl CustomOp<f64> for BadProduct {
     }
 }
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
+#[path = "common/panics.rs"]
+mod panics;
+use panics::panic_message;
 
 #[test]
 #[should_panic(expected = "the VJP of `BadSquareBackward` (node #1, dims [3])")]

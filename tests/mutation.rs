@@ -164,15 +164,9 @@ fn loss_of<'g>(
     (loss, x)
 }
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
+#[path = "common/panics.rs"]
+mod panics;
+use panics::panic_message;
 
 #[test]
 fn every_planted_fault_is_found_and_named() {

@@ -7,15 +7,9 @@ use std::panic::catch_unwind;
 use tygrad::check::Mismatch;
 use tygrad::prelude::*;
 
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    match payload.downcast::<String>() {
-        Ok(s) => *s,
-        Err(payload) => payload
-            .downcast::<&str>()
-            .map(|s| s.to_string())
-            .unwrap_or_default(),
-    }
-}
+#[path = "common/panics.rs"]
+mod panics;
+use panics::panic_message;
 
 /// `sin` as a custom op whose VJP is off by `1 + rel` (and `sign`), optionally assigning.
 struct Sin {
