@@ -7,7 +7,8 @@
 //! ```
 //!
 //! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild,
-//! and fused for W1-W3. W6: hand, primal, num_dual, jacobian_rev, jacobian_fwd; W7: hand,
+//! and fused for W1-W3. W6: hand, primal, num_dual, jacobian_rev, jacobian_fwd,
+//! lifted_rev, lifted_fwd (the arm as one `Var::lift` node); W7: hand,
 //! primal, num_dual, hessian, hvp, fused_hvp, fused_hessian. Under
 //! `cargo bench` (no arguments) it does nothing. It also prints the wall-clock time per run
 //! in its own process, which `benches/fresh_process.py` uses to time each workload as a
@@ -162,10 +163,14 @@ fn main() {
                 "hand" => (0..runs).for_each(|_| acc += w6::hand(black_box(&q), &mut jac)),
                 "primal" => (0..runs).for_each(|_| acc += w6::primal(black_box(&q))),
                 "num_dual" => (0..runs).for_each(|_| acc += w6::num_dual(black_box(&q), &mut jac)),
-                "jacobian_rev" | "jacobian_fwd" => Graph::with(|g| {
-                    let t = w6::Tygrad::build(g, &q);
+                "jacobian_rev" | "jacobian_fwd" | "lifted_rev" | "lifted_fwd" => Graph::with(|g| {
+                    let t = if variant.starts_with("lifted") {
+                        w6::Tygrad::build_lifted(g, &q)
+                    } else {
+                        w6::Tygrad::build(g, &q)
+                    };
                     for _ in 0..runs {
-                        acc += if variant == "jacobian_rev" {
+                        acc += if variant.ends_with("rev") {
                             t.jacobian_rev(black_box(&q), &mut jac)
                         } else {
                             t.jacobian_fwd(black_box(&q), &mut jac)

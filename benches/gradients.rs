@@ -276,27 +276,27 @@ fn w6(c: &mut Criterion) {
     group.bench_function("num_dual", |b| {
         b.iter(|| w6::num_dual(black_box(&q), &mut jac))
     });
-    Graph::with(|g| {
-        let t = w6::Tygrad::build(g, &q);
-        report(
-            name,
-            "tygrad_jacobian_rev",
-            t.jacobian_rev(&q, &mut jac),
-            &jac,
-        );
-        report(
-            name,
-            "tygrad_jacobian_fwd",
-            t.jacobian_fwd(&q, &mut jac),
-            &jac,
-        );
-        group.bench_function("tygrad_jacobian_rev", |b| {
-            b.iter(|| t.jacobian_rev(black_box(&q), &mut jac))
+    for (way, lifted) in [("", false), ("_lifted", true)] {
+        Graph::with(|g| {
+            let t = if lifted {
+                w6::Tygrad::build_lifted(g, &q)
+            } else {
+                w6::Tygrad::build(g, &q)
+            };
+            let (rev, fwd) = (
+                format!("tygrad{way}_jacobian_rev"),
+                format!("tygrad{way}_jacobian_fwd"),
+            );
+            report(name, &rev, t.jacobian_rev(&q, &mut jac), &jac);
+            report(name, &fwd, t.jacobian_fwd(&q, &mut jac), &jac);
+            group.bench_function(rev.as_str(), |b| {
+                b.iter(|| t.jacobian_rev(black_box(&q), &mut jac))
+            });
+            group.bench_function(fwd.as_str(), |b| {
+                b.iter(|| t.jacobian_fwd(black_box(&q), &mut jac))
+            });
         });
-        group.bench_function("tygrad_jacobian_fwd", |b| {
-            b.iter(|| t.jacobian_fwd(black_box(&q), &mut jac))
-        });
-    });
+    }
     group.finish();
 }
 

@@ -11,7 +11,8 @@
 //! # Forward or reverse?
 //!
 //! - **Forward mode** ([`Var::jvp`], [`Var::jacobian_fwd`]) costs one dual pass (about 2-4
-//!   times a plain forward pass) per *input direction*: use it when there are few inputs and
+//!   times a plain forward pass) per *input direction*, or per eight of them for a whole
+//!   Jacobian (its dual numbers carry eight tangents): use it when there are few inputs and
 //!   many outputs, or when you want `J u` for one direction.
 //! - **Reverse mode** ([`Var::backward_with`], [`Var::jacobian_rev`]) costs one reverse sweep
 //!   per *output direction*: use it when there are few outputs, typically a scalar loss with
@@ -20,13 +21,17 @@
 //! | call | cost |
 //! |---|---|
 //! | [`Var::jvp`] | one dual pass over the nodes up to the output |
-//! | [`Var::jacobian_fwd`] | `numel(in)` dual passes |
+//! | [`Var::jacobian_fwd`] | `ceil(numel(in) / 8)` passes on dual numbers carrying eight tangents |
 //! | [`Var::jacobian_rev`] | `numel(out)` reverse sweeps |
 //! | [`Var::hessian`] | `numel(in) (numel(in) + 1) / 2` hyper-dual passes (forward-over-forward) |
 //! | [`Var::hvp`] | one dual pass and one dual reverse sweep (forward-over-reverse) |
 //! | [`Var::hessian2`] | every block over two inputs ([`Hessian2`]): `n (n + 1) / 2` hyper-dual passes, `n = numel(a) + numel(b)` |
 //! | [`Var::hvp2`] | over two parameters: one dual pass and one dual reverse sweep |
-//! | [`Var::jacobian_fwd2`], [`Var::jacobian_rev2`] | over two inputs: `numel(a) + numel(b)` dual passes, or `numel(out)` sweeps |
+//! | [`Var::jacobian_fwd2`], [`Var::jacobian_rev2`] | over two inputs: a forward Jacobian each, or `numel(out)` sweeps |
+//!
+//! The Jacobians and the Hessian also come as `_into` calls ([`Var::jacobian_fwd_into`],
+//! [`Var::jacobian_rev_into`], [`Var::hessian_into`]) that overwrite a matrix the caller
+//! keeps; their buffers stay with the graph, so on a replayed graph they allocate nothing.
 //!
 //! [`Var::hessian`] uses only the kernels (hyper-dual numbers carry two tangents and their
 //! mixed second derivative), while [`Var::hvp`] runs the reverse sweep, VJP rules included, on
@@ -60,7 +65,8 @@ use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float};
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
-use num_dual::{Dual, HyperDual};
+use crate::workspace::lift_leaves;
+use num_dual::Dual;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -272,23 +278,48 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: HessianOutput,
     {
-        let tape = self.graph.fresh_tape();
-        let end = end_of(&tape.nodes, self.id);
-        let lift = |values: &[F]| -> Vec<HyperDual<F>> {
-            values.iter().map(|&v| HyperDual::from_re(v)).collect()
-        };
         let mut hessian = Jacobian::zeros();
-        let x_range = tape.nodes[x.id as usize].range();
+        self.hessian_into(x, &mut hessian);
+        hessian
+    }
+
+    /// [`hessian`](Self::hessian) into a matrix the caller keeps (every entry is
+    /// overwritten). The hyper-dual buffer stays with the graph, so on a replayed graph this
+    /// allocates nothing.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let y = (x * x * x).sum(); // Hessian diag(6 x)
+    ///     let mut h = Jacobian::zeros();
+    ///     y.hessian_into(x, &mut h);
+    ///     assert_eq!(h.to_dmatrix(), nalgebra::dmatrix![6.0, 0.0; 0.0, 12.0]);
+    /// });
+    /// ```
+    pub fn hessian_into<SIn: ArrayNumel, KIn: IsLeaf>(
+        &self,
+        x: Var<'g, SIn, F, KIn>,
+        hessian: &mut Jacobian<SIn, SIn, F>,
+    ) where
+        S: HessianOutput,
+    {
+        let tape = self.graph.fresh_tape();
         if x.id > self.id {
-            return hessian;
+            for i in 0..SIn::NUMEL {
+                hessian.row_mut(i).fill(F::zero());
+            }
+            return;
         }
+        let values = &mut tape.workspace.borrow_mut().hyper;
+        lift_leaves(&tape.nodes, &tape.values, self.id, values);
+        let x_range = tape.nodes[x.id as usize].range();
         let out = tape.nodes[self.id as usize].offset;
-        let mut values = lift(&tape.values[..end]);
         for i in 0..SIn::NUMEL {
             for j in i..SIn::NUMEL {
                 values[x_range.start + i].eps1 = F::one();
                 values[x_range.start + j].eps2 = F::one();
-                evaluate(&tape.nodes[..=self.id as usize], &mut values);
+                evaluate(&tape.nodes[..=self.id as usize], values);
                 let second = values[out].eps1eps2;
                 hessian[(i, j)] = second;
                 hessian[(j, i)] = second;
@@ -296,7 +327,6 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
                 values[x_range.start + j].eps2 = F::zero();
             }
         }
-        hessian
     }
 
     /// The Hessian-vector product `(d² self / d x²) v` of a scalar output, by

@@ -13,6 +13,7 @@ mod reverse;
 pub mod scalar;
 pub mod shape;
 pub mod tensor;
+mod workspace;
 
 pub use check::{CheckReport, JacobianCheck, NodeFailure, Tolerances};
 pub use forward::{ArrayNumel, Jacobian, Tangent};

@@ -1,6 +1,6 @@
 //! A built graph replays without touching the heap: after one warm-up, `set_value`,
 //! `forward`, `zero_grad`, `backward` / `backward_with`, `grad_into`, `with_grad` and
-//! `update` allocate nothing.
+//! `update` allocate nothing, and neither do the `_into` Jacobians and Hessians.
 //!
 //! A counting global allocator sees every allocation of this test binary and counts those of
 //! the calling thread (the test harness allocates on other threads meanwhile).
@@ -184,4 +184,46 @@ fn fused_value_and_grad_allocates_nothing() {
         );
     }
     assert_eq!(grad_rows, rows.grad(&matrices[REPLAYS - 1]));
+}
+
+/// Jacobians and Hessians of a replayed graph, into matrices the caller keeps: after one
+/// warm-up (which sizes the graph's workspace), `jacobian_fwd_into` (an input of 12: two
+/// eight-tangent passes), `jacobian_rev_into` and `hessian_into` allocate nothing.
+#[test]
+fn jacobians_and_hessians_into_kept_matrices_allocate_nothing() {
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<12>>::from(std::array::from_fn(|i| {
+            0.1 * i as f64
+        })));
+        let y = (x.sin() * x).softmax();
+        let loss = (y * y).sum();
+        let mut jacobian = Jacobian::zeros();
+        let mut jacobian_rev = Jacobian::zeros();
+        let mut hessian = Jacobian::zeros();
+        let inputs: Vec<Tensor<Rank1<12>>> = (0..REPLAYS)
+            .map(|r| Tensor::from(std::array::from_fn(|i| 0.01 * (r + i) as f64)))
+            .collect();
+        let mut step = |input: &Tensor<Rank1<12>>| {
+            x.set_value(input);
+            y.jacobian_fwd_into(x, &mut jacobian);
+            y.jacobian_rev_into(x, &mut jacobian_rev);
+            loss.hessian_into(x, &mut hessian);
+        };
+        step(&inputs[0]); // warm-up: the workspace is sized once
+        let count = allocations_during(|| inputs.iter().for_each(&mut step));
+        assert_eq!(count, 0, "{count} allocations in {REPLAYS} replays");
+        // Real Jacobians: the two modes agree at the last input; the Hessian (forward over
+        // forward) matches Hessian-vector products (forward over reverse), column by column.
+        assert!(jacobian.relative_error(&jacobian_rev) < 1e-14);
+        assert!(jacobian.max_abs() > 0.01);
+        let h = hessian.to_dmatrix();
+        for j in 0..12 {
+            let unit = Tensor::from(std::array::from_fn(|i| f64::from(i == j)));
+            let column = loss.hvp(x, &unit);
+            for (i, &entry) in column.as_slice().iter().enumerate() {
+                assert!((h[(i, j)] - entry).abs() < 1e-12, "({i}, {j})");
+            }
+        }
+        assert!(h.abs().max() > 0.01);
+    });
 }

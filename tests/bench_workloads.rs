@@ -294,18 +294,28 @@ fn w6_arm_jacobian_every_way_agrees_with_the_hand_written_one() {
     let mut jac = vec![0.0; w6::NUMEL];
     assert_loss("W6 num-dual", w6::num_dual(&q, &mut jac), w6::SUM_P);
     assert_close("W6 num-dual", &jac, &hand);
-    Graph::with_checked(|g| {
-        let t = w6::Tygrad::build(g, &q);
-        assert_loss("W6 tygrad rev", t.jacobian_rev(&q, &mut jac), w6::SUM_P);
-        assert_close("W6 tygrad jacobian_rev", &jac, &hand);
-        assert_loss("W6 tygrad fwd", t.jacobian_fwd(&q, &mut jac), w6::SUM_P);
-        assert_close("W6 tygrad jacobian_fwd", &jac, &hand);
-        // Replayed at another configuration, against the hand-written one there.
-        let q2 = q.map(|x| 0.5 - x);
-        w6::hand(&q2, &mut hand);
-        t.jacobian_rev(&q2, &mut jac);
-        assert_close("W6 tygrad jacobian_rev, replayed", &jac, &hand);
-    });
+    for lifted in [false, true] {
+        Graph::with_checked(|g| {
+            let t = if lifted {
+                w6::Tygrad::build_lifted(g, &q)
+            } else {
+                w6::Tygrad::build(g, &q)
+            };
+            let mut hand = hand.clone();
+            assert_loss("W6 tygrad rev", t.jacobian_rev(&q, &mut jac), w6::SUM_P);
+            assert_close("W6 tygrad jacobian_rev", &jac, &hand);
+            assert_loss("W6 tygrad fwd", t.jacobian_fwd(&q, &mut jac), w6::SUM_P);
+            assert_close("W6 tygrad jacobian_fwd", &jac, &hand);
+            // Replayed at another configuration (into the kept Jacobian), against the
+            // hand-written one there, both ways.
+            let q2 = q.map(|x| 0.5 - x);
+            w6::hand(&q2, &mut hand);
+            t.jacobian_rev(&q2, &mut jac);
+            assert_close("W6 tygrad jacobian_rev, replayed", &jac, &hand);
+            t.jacobian_fwd(&q2, &mut jac);
+            assert_close("W6 tygrad jacobian_fwd, replayed", &jac, &hand);
+        });
+    }
 }
 
 #[test]

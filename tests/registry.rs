@@ -8,7 +8,9 @@
 //!   gradients against the reference value and derivative, on the plain and on the
 //!   cross-checked graph;
 //! - `graph_forward`: the Graph's forward mode (`jacobian_fwd` of each operand, exactly
-//!   diagonal, and one `jvp` along both operands) against the reference derivative;
+//!   diagonal, and one `jvp` along both operands) against the reference derivative, and the
+//!   Jacobian's eight-tangent pass against one-tangent `jvp` columns, bit for bit (up to
+//!   the sign of zero);
 //! - `fused`: the fused graph's `eval`, `vjp`, `jvp`, and of its `sum()` and `mean()`
 //!   `value_and_grad` and `jvp`, against the reference; `check_gradient` passes;
 //! - `graph_vs_fused`: the two engines agree (values, seeded VJP, gradient of the sum, JVP).
@@ -299,6 +301,21 @@ fn graph_forward(row: &Row, case: &Case) -> Result<(), String> {
                     let want = if i == j { d[i] } else { 0.0 };
                     let what = format!("jacobian_fwd({name}) entry ({i}, {j})");
                     c.close(&what, i, jacobian[(i, j)], want, want.abs())?;
+                }
+            }
+            // The Jacobian's eight-tangent pass is the one-tangent pass, bit for bit up to the
+            // sign of a zero (a constant's tangent is no number at all there, so `-0 · x`
+            // is never formed).
+            for j in 0..N {
+                let column = y.jvp(&[x.tangent(&tensor(&array(|k| f64::from(k == j))))]);
+                for (i, &single) in column.as_slice().iter().enumerate() {
+                    let multi = jacobian[(i, j)];
+                    if multi != single && !(multi.is_nan() && single.is_nan()) {
+                        return Err(format!(
+                            "jacobian_fwd({name}) entry ({i}, {j}) is {multi:e} by the eight-tangent \
+                             pass, {single:e} by a one-tangent jvp"
+                        ));
+                    }
                 }
             }
         }

@@ -120,13 +120,15 @@ pub mod w6 {
         p.iter().sum()
     }
 
-    /// The arm as a `Graph`, built once: per joint a scalar `q_k`, `cos` and `sin` broadcast to
-    /// 4x4 and combined with constant matrices, then the six products and the translation.
+    /// The arm as a `Graph`, built once, and a Jacobian kept for its `_into` calls: either
+    /// from the graph's own ops ([`Tygrad::build`]) or as one lifted node
+    /// ([`Tygrad::build_lifted`]).
     pub struct Tygrad<'g> {
         /// The joint angles.
         pub q: Var<'g, Rank1<JOINTS>, f64, kind::Param>,
         /// The end effector's position.
         pub p: Var<'g, Rank1<3>>,
+        jacobian: std::cell::RefCell<Jacobian<Rank1<3>, Rank1<JOINTS>>>,
     }
 
     /// `c A + s B + K`: joint `k`'s transform from `c = cos q_k`, `s = sin q_k`.
@@ -154,8 +156,22 @@ pub mod w6 {
         qk.cos().broadcast() * cos_part + qk.sin().broadcast() * sin_part + fixed
     }
 
+    /// The arm's position as a [`Lift`]: [`position`] itself, the generic function num-dual
+    /// differentiates, recorded as one node.
+    pub struct Arm;
+
+    impl Lift for Arm {
+        type In = Rank1<JOINTS>;
+        type Out = Rank1<3>;
+        fn eval<T: DualNum<Primitive = f64> + Copy>(&self, q: &[T], p: &mut [T]) {
+            p.copy_from_slice(&position::<T>(&std::array::from_fn(|k| q[k])));
+        }
+    }
+
     impl<'g> Tygrad<'g> {
-        /// Records the arm at `q`.
+        /// Records the arm at `q` from the graph's ops: per joint `q_k`, `cos` and `sin`
+        /// broadcast to 4x4 and combined with constant matrices, then the six products and
+        /// the translation (94 nodes).
         pub fn build(g: &'g Graph<'g>, q: &[f64; JOINTS]) -> Self {
             let qv = g.param(Tensor::from(*q));
             let angles = [
@@ -173,25 +189,40 @@ pub mod w6 {
             }
             let origin = g.constant(Tensor::from([0.0, 0.0, 0.0, 1.0]));
             let p = m.matvec(origin).slice::<0, 3>();
-            Tygrad { q: qv, p }
+            Self::new(qv, p)
         }
 
-        /// The Jacobian by reverse mode (three reverse sweeps) at `q`, into `jac`; returns
-        /// `p_x + p_y + p_z`.
+        /// Records the arm at `q` as one node, `q.lift(Arm)`.
+        pub fn build_lifted(g: &'g Graph<'g>, q: &[f64; JOINTS]) -> Self {
+            let qv = g.param(Tensor::from(*q));
+            Self::new(qv, qv.lift(Arm))
+        }
+
+        fn new(q: Var<'g, Rank1<JOINTS>, f64, kind::Param>, p: Var<'g, Rank1<3>>) -> Self {
+            let jacobian = std::cell::RefCell::new(Jacobian::zeros());
+            Tygrad { q, p, jacobian }
+        }
+
+        /// The Jacobian by reverse mode (three reverse sweeps, `jacobian_rev_into`) at `q`,
+        /// into `jac`; returns `p_x + p_y + p_z`.
         pub fn jacobian_rev(&self, q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
             self.q.set_value(&Tensor::from(*q));
-            let j = self.p.jacobian_rev(self.q);
-            self.copy_out(&j, jac)
+            self.p
+                .jacobian_rev_into(self.q, &mut self.jacobian.borrow_mut());
+            self.copy_out(jac)
         }
 
-        /// The Jacobian by forward mode (seven dual passes) at `q`, into `jac`.
+        /// The Jacobian by forward mode (one pass carrying seven tangents,
+        /// `jacobian_fwd_into`) at `q`, into `jac`.
         pub fn jacobian_fwd(&self, q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
             self.q.set_value(&Tensor::from(*q));
-            let j = self.p.jacobian_fwd(self.q);
-            self.copy_out(&j, jac)
+            self.p
+                .jacobian_fwd_into(self.q, &mut self.jacobian.borrow_mut());
+            self.copy_out(jac)
         }
 
-        fn copy_out(&self, j: &Jacobian<Rank1<3>, Rank1<JOINTS>>, jac: &mut [f64]) -> f64 {
+        fn copy_out(&self, jac: &mut [f64]) -> f64 {
+            let j = self.jacobian.borrow();
             for i in 0..3 {
                 jac[i * JOINTS..(i + 1) * JOINTS].copy_from_slice(j.row(i));
             }

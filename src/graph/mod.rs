@@ -120,6 +120,9 @@ pub(crate) struct Tape<F: Float> {
     pub(crate) stale: bool,
     /// Cross-check every backward call against forward mode (see [`crate::check`]).
     pub(crate) check_backward: bool,
+    /// Buffers of the Jacobian and Hessian passes, kept for the next call (borrowed while
+    /// the tape itself is shared: those passes only read it).
+    pub(crate) workspace: RefCell<crate::workspace::Workspace<F>>,
 }
 
 impl<F: Float> Tape<F> {
@@ -137,6 +140,7 @@ impl<F: Float> Tape<F> {
             epoch: 0,
             stale: false,
             check_backward: false,
+            workspace: RefCell::new(crate::workspace::Workspace::new()),
         }
     }
 

@@ -8,10 +8,11 @@
 
 use super::{ArrayNumel, Jacobian};
 use crate::check::Tolerances;
-use crate::forward::{end_of, jvp_raw, vjp_raw};
+use crate::forward::end_of;
 use crate::graph::{IsLeaf, IsParam, Kind, ReverseInput, Var, evaluate};
 use crate::scalar::Float;
 use crate::shape::Shape;
+use crate::workspace::{Workspace, forward_columns};
 
 /// Relative agreement of the Jacobians of the three witnesses, from [`Var::check_jacobians`].
 ///
@@ -36,8 +37,10 @@ pub struct JacobianCheck {
 }
 
 impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
-    /// The Jacobian `d self / d x` by forward mode: one dual pass per element of `x` (cheap
-    /// when `x` is small). `x` can be any leaf.
+    /// The Jacobian `d self / d x` by forward mode: dual numbers carrying
+    /// [`TANGENTS`](crate::scalar::TANGENTS) (eight) tangents at once, so one pass through the
+    /// kernels per eight elements of `x` (cheap when `x` is small: one pass for a 7-joint
+    /// arm). `x` can be any leaf.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -55,14 +58,46 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: ArrayNumel,
     {
+        let mut jacobian = Jacobian::zeros();
+        self.jacobian_fwd_into(x, &mut jacobian);
+        jacobian
+    }
+
+    /// [`jacobian_fwd`](Self::jacobian_fwd) into a Jacobian the caller keeps (every entry
+    /// is overwritten). Its buffers stay with the graph, so on a replayed graph this
+    /// allocates nothing.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let q = g.param(Tensor::<Rank1<2>>::from([0.0, 1.0]));
+    ///     let p = q.sin() * 2.0;
+    ///     let mut j = Jacobian::zeros();
+    ///     for angle in [0.0, 0.5] {
+    ///         q.set_value(&Tensor::from([angle, 1.0]));
+    ///         p.jacobian_fwd_into(q, &mut j);
+    ///         assert_eq!(j[(0, 0)], 2.0 * f64::cos(angle));
+    ///         assert_eq!(j[(0, 1)], 0.0);
+    ///     }
+    /// });
+    /// ```
+    pub fn jacobian_fwd_into<SIn: ArrayNumel, KIn: IsLeaf>(
+        &self,
+        x: Var<'g, SIn, F, KIn>,
+        jacobian: &mut Jacobian<S, SIn, F>,
+    ) where
+        S: ArrayNumel,
+    {
         let tape = self.graph.fresh_tape();
-        let mut direction = vec![F::zero(); SIn::NUMEL];
-        Jacobian::from_columns(|j| {
-            direction[j] = F::one();
-            let column = jvp_raw(&tape, self.id, &[(x.id, &direction)]);
-            direction[j] = F::zero();
-            column
-        })
+        let workspace = &mut *tape.workspace.borrow_mut();
+        forward_columns(
+            &tape.nodes,
+            &tape.values,
+            &mut workspace.multi,
+            self.id,
+            x.id,
+            |row, column, entry| jacobian[(row, column)] = entry,
+        );
     }
 
     /// The Jacobian `d self / d x` by reverse mode: one reverse sweep per element of `self`
@@ -86,16 +121,50 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: ArrayNumel,
     {
+        let mut jacobian = Jacobian::zeros();
+        self.jacobian_rev_into(x, &mut jacobian);
+        jacobian
+    }
+
+    /// [`jacobian_rev`](Self::jacobian_rev) into a Jacobian the caller keeps (every entry
+    /// is overwritten). The sweeps' buffers stay with the graph, so on a replayed graph this
+    /// allocates nothing.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// Graph::with(|g| {
+    ///     let x = g.param(Tensor::<Rank1<2>>::from([1.0, 2.0]));
+    ///     let y = (x * x).sum();
+    ///     let mut j = Jacobian::zeros();
+    ///     y.jacobian_rev_into(x, &mut j);
+    ///     assert_eq!(j.row(0), &[2.0, 4.0]);
+    ///     x.set_value(&Tensor::from([3.0, -1.0]));
+    ///     y.jacobian_rev_into(x, &mut j);
+    ///     assert_eq!(j.row(0), &[6.0, -2.0]);
+    /// });
+    /// ```
+    pub fn jacobian_rev_into<SIn: ArrayNumel, KIn: ReverseInput>(
+        &self,
+        x: Var<'g, SIn, F, KIn>,
+        jacobian: &mut Jacobian<S, SIn, F>,
+    ) where
+        S: ArrayNumel,
+    {
         let tape = self.graph.fresh_tape();
+        let Workspace { sweep, seed, .. } = &mut *tape.workspace.borrow_mut();
         let x_offset = tape.nodes[x.id as usize].op.grad_offset();
-        let mut seed = vec![F::zero(); S::NUMEL];
-        Jacobian::from_rows(|i, row| {
+        seed.clear();
+        seed.resize(S::NUMEL, F::zero());
+        for i in 0..S::NUMEL {
+            // A row stays zero if the sweep never reaches `x`.
+            let row = jacobian.row_mut(i);
+            row.fill(F::zero());
             seed[i] = F::one();
-            vjp_raw(
+            sweep.sweep(
                 &tape.nodes,
                 &tape.values,
                 self.id,
-                &seed,
+                seed,
                 |offset, adjoint| {
                     if offset == x_offset {
                         row.copy_from_slice(adjoint);
@@ -103,7 +172,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
                 },
             );
             seed[i] = F::zero();
-        })
+        }
     }
 
     /// The Jacobian `d self / d x` by central finite differences, from the kernels' values

@@ -156,6 +156,18 @@ impl<Out: ArrayNumel, In: ArrayNumel, F: Float> Jacobian<Out, In, F> {
         &self.rows[i]
     }
 
+    /// Row `i`, to write in place.
+    ///
+    /// ```
+    /// use tygrad::prelude::*;
+    /// let mut j = Jacobian::<Rank1<2>, Rank1<2>>::zeros();
+    /// j.row_mut(1).copy_from_slice(&[5.0, 6.0]);
+    /// assert_eq!(j[(1, 0)], 5.0);
+    /// ```
+    pub fn row_mut(&mut self, i: usize) -> &mut [F] {
+        &mut self.rows[i]
+    }
+
     /// The Jacobian as an nalgebra matrix (`numel(Out) x numel(In)`).
     ///
     /// ```

@@ -14,6 +14,7 @@ use crate::graph::{IsLeaf, Kind, NodeId, ReverseInput, Tape, Var, evaluate};
 use crate::scalar::Float;
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
+use crate::workspace::Workspace;
 use num_dual::{Dual, HyperDual};
 
 /// The Hessian of a scalar `f(a, b)` over two inputs, as four typed blocks:
@@ -209,7 +210,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     }
 
     /// The Jacobians `(d self / d a, d self / d b)` over two leaves, by forward mode: one
-    /// dual pass per element of `a` and of `b`.
+    /// pass on eight-tangent dual numbers per eight elements of `a`, and of `b`.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -256,21 +257,22 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         S: ArrayNumel,
     {
         let tape = self.graph.fresh_tape();
+        let Workspace { sweep, seed, .. } = &mut *tape.workspace.borrow_mut();
         let offsets = [a.id, b.id].map(|id| tape.nodes[id as usize].op.grad_offset());
-        let mut ja = Jacobian::<S, A, F>::zeros();
-        let mut seed = vec![F::zero(); S::NUMEL];
-        let jb = Jacobian::from_rows(|i, row_b| {
+        let (mut ja, mut jb) = (Jacobian::<S, A, F>::zeros(), Jacobian::<S, B, F>::zeros());
+        seed.clear();
+        seed.resize(S::NUMEL, F::zero());
+        for i in 0..S::NUMEL {
             seed[i] = F::one();
-            vjp_raw(
+            let (row_a, row_b) = (ja.row_mut(i), jb.row_mut(i));
+            sweep.sweep(
                 &tape.nodes,
                 &tape.values,
                 self.id,
-                &seed,
+                seed,
                 |offset, adjoint| {
                     if offset == offsets[0] {
-                        for (j, &d) in adjoint.iter().enumerate() {
-                            ja[(i, j)] = d;
-                        }
+                        row_a.copy_from_slice(adjoint);
                     }
                     if offset == offsets[1] {
                         row_b.copy_from_slice(adjoint);
@@ -278,7 +280,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
                 },
             );
             seed[i] = F::zero();
-        });
+        }
         (ja, jb)
     }
 }

@@ -14,7 +14,7 @@
 
 use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
-use crate::scalar::{Elem, Float};
+use crate::scalar::{Elem, Float, MultiDual};
 use crate::shape::Shape;
 use num_dual::{Dual, DualNumFloat, HyperDual};
 
@@ -144,6 +144,8 @@ pub trait DynCustomOp<F: DualNumFloat> {
     fn eval_dual(&self, inputs: &[&[Dual<F>]], out: &mut [Dual<F>]);
     /// [`CustomOp::eval`] on hyper-dual numbers (second derivatives).
     fn eval_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]);
+    /// [`CustomOp::eval`] on multi-tangent dual numbers (Jacobians by forward mode).
+    fn eval_multi(&self, inputs: &[&[MultiDual<F>]], out: &mut [MultiDual<F>]);
     /// [`CustomOp::vjp`] on the graph's float.
     fn vjp_real(&self, k: usize, inputs: &[&[F]], out: &[F], grad_out: &[F], grad_in: &mut [F]);
     /// [`CustomOp::vjp`] on dual numbers (forward-over-reverse).
@@ -164,6 +166,16 @@ pub trait DynCustomOp<F: DualNumFloat> {
         grad_out: &[HyperDual<F>],
         grad_in: &mut [HyperDual<F>],
     );
+    /// [`CustomOp::vjp`] on multi-tangent dual numbers (no pass of the crate runs it; here
+    /// so that every scalar type has the whole interface).
+    fn vjp_multi(
+        &self,
+        k: usize,
+        inputs: &[&[MultiDual<F>]],
+        out: &[MultiDual<F>],
+        grad_out: &[MultiDual<F>],
+        grad_in: &mut [MultiDual<F>],
+    );
 }
 
 impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
@@ -177,6 +189,9 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
         self.eval(inputs, out)
     }
     fn eval_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]) {
+        self.eval(inputs, out)
+    }
+    fn eval_multi(&self, inputs: &[&[MultiDual<F>]], out: &mut [MultiDual<F>]) {
         self.eval(inputs, out)
     }
     fn vjp_real(&self, k: usize, inputs: &[&[F]], out: &[F], grad_out: &[F], grad_in: &mut [F]) {
@@ -199,6 +214,16 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
         out: &[HyperDual<F>],
         grad_out: &[HyperDual<F>],
         grad_in: &mut [HyperDual<F>],
+    ) {
+        self.vjp(k, inputs, out, grad_out, grad_in)
+    }
+    fn vjp_multi(
+        &self,
+        k: usize,
+        inputs: &[&[MultiDual<F>]],
+        out: &[MultiDual<F>],
+        grad_out: &[MultiDual<F>],
+        grad_in: &mut [MultiDual<F>],
     ) {
         self.vjp(k, inputs, out, grad_out, grad_in)
     }

@@ -5,16 +5,18 @@
 //! Shape rule: `Var<L::In> -> Var<L::Out>` for a [`Lift`] `L`. The node's kernel is the
 //! function itself, so forward mode, Hessians and the cross-checks differentiate it as they
 //! do every op; its VJP is derived by forward mode through the same function: one pass on
-//! dual numbers per input element (`(d out / d x_i) · grad_out` for each `i`), on whatever
-//! scalar the sweep runs (so forward-over-reverse Hessian-vector products see its second
-//! derivatives). That suits the small inputs such functions take; each VJP allocates its
-//! dual buffers.
+//! dual numbers carrying eight tangents per eight input elements (`(d out / d x_i) ·
+//! grad_out` for each `i`), over whatever scalar the sweep runs (so forward-over-reverse
+//! Hessian-vector products see its second derivatives). That suits the small inputs such
+//! functions take; each VJP allocates its dual buffers. A forward Jacobian through a lifted
+//! node ([`Var::jacobian_fwd`]) runs `f` once on the multi-tangent numbers themselves.
 
 use super::custom::CustomOp;
 use crate::graph::{Kind, Var};
-use crate::scalar::{Elem, Float};
+use crate::scalar::{Elem, Float, TANGENTS};
 use crate::shape::Shape;
-use num_dual::{Dual, DualNum};
+use nalgebra::Const;
+use num_dual::{DualNum, DualVec};
 
 /// A function of one small typed input, written once over any dual number `T` (the graph's
 /// float, or a dual number over it), to be recorded with [`Var::lift`].
@@ -99,17 +101,27 @@ impl<F: Float, L: Lift<F>> CustomOp<F> for Lifted<L> {
     }
 
     fn vjp<T: Elem<F>>(&self, _: usize, x: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
-        // Column i of the Jacobian by one dual pass, dotted with the adjoint `g`.
-        let mut duals: Vec<Dual<T>> = x[0].iter().map(|&xi| Dual::from_re(xi)).collect();
-        let mut out = vec![Dual::from_re(T::zero()); g.len()];
-        for (i, share) in gi.iter_mut().enumerate() {
-            duals[i].eps = T::one();
+        // Columns of the Jacobian, eight at a time, by one pass of `f` on dual numbers
+        // carrying eight tangents (over the sweep's own scalar `T`), dotted with the adjoint
+        // `g`: one pass for an input of up to eight elements, where one tangent per pass took
+        // one per element.
+        let x = x[0];
+        let mut duals: Vec<DualVec<T, Const<TANGENTS>>> =
+            x.iter().map(|&xi| DualVec::from_re(xi)).collect();
+        let mut out = vec![DualVec::from_re(T::zero()); g.len()];
+        for first in (0..x.len()).step_by(TANGENTS) {
+            let width = TANGENTS.min(x.len() - first);
+            for t in 0..width {
+                duals[first + t] =
+                    DualVec::<T, Const<TANGENTS>>::from_re(x[first + t]).derivative(t);
+            }
             self.0.eval(&duals, &mut out);
-            duals[i].eps = T::zero();
-            *share += out
-                .iter()
-                .zip(g)
-                .fold(T::zero(), |acc, (o, &gk)| acc + o.eps * gk);
+            for t in 0..width {
+                duals[first + t] = DualVec::from_re(x[first + t]);
+                gi[first + t] += out.iter().zip(g).fold(T::zero(), |acc, (o, &gk)| {
+                    acc + o.eps.0.as_ref().map_or(T::zero(), |e| e[t]) * gk
+                });
+            }
         }
     }
 }

@@ -14,6 +14,7 @@
 use super::Op;
 use super::custom::{Custom, DynCustomOp};
 use crate::graph::{Kind, Var};
+use crate::scalar::MultiDual;
 use crate::shape::Shape;
 use nalgebra::RealField;
 use num_dual::{Dual64, HyperDual64};
@@ -107,6 +108,9 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
     fn eval_hyper(&self, inputs: &[&[H]], out: &mut [H]) {
         self.0.eval(inputs[0], out)
     }
+    fn eval_multi(&self, inputs: &[&[MultiDual<f64>]], out: &mut [MultiDual<f64>]) {
+        self.0.eval(inputs[0], out)
+    }
 
     /// `gi[i] += Σ_o (∂out_o/∂x_i) g_o`, column `i` by one dual pass.
     fn vjp_real(&self, _: usize, x: &[&[f64]], _: &[f64], g: &[f64], gi: &mut [f64]) {
@@ -146,6 +150,19 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
             "a `lift_real` node has no reverse pass on hyper-dual numbers (third derivatives); \
              write the function over `num_dual::DualNum` and record it with `Var::lift`"
         )
+    }
+
+    fn vjp_multi(
+        &self,
+        _: usize,
+        _: &[&[MultiDual<f64>]],
+        _: &[MultiDual<f64>],
+        _: &[MultiDual<f64>],
+        _: &mut [MultiDual<f64>],
+    ) {
+        // Multi-tangent numbers run only the kernels (forward Jacobians); no pass of the
+        // crate sweeps backwards on them.
+        unreachable!("no reverse sweep runs on multi-tangent dual numbers")
     }
 }
 
