@@ -14,12 +14,14 @@ use crate::forward::end_of;
 use crate::graph::{NodeId, NodeRecord, evaluate};
 use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float, MultiDual, TANGENTS};
-use num_dual::HyperDual;
+use num_dual::{Dual, HyperDual};
 
 /// The buffers of one graph's Jacobian and Hessian passes (see the module docs).
 pub(crate) struct Workspace<F: Float> {
     /// Values on multi-tangent dual numbers, laid out like the tape's values.
     pub(crate) multi: Vec<MultiDual<F>>,
+    /// Values on dual numbers of one tangent (a Jacobian over a single input element).
+    pub(crate) dual: Vec<Dual<F>>,
     /// Values on hyper-dual numbers, laid out like the tape's values.
     pub(crate) hyper: Vec<HyperDual<F>>,
     /// The buffers of a reverse sweep over the graph's floats.
@@ -32,6 +34,7 @@ impl<F: Float> Workspace<F> {
     pub(crate) fn new() -> Self {
         Workspace {
             multi: Vec::new(),
+            dual: Vec::new(),
             hyper: Vec::new(),
             sweep: SweepBuffers::new(),
             seed: Vec::new(),
@@ -131,13 +134,14 @@ pub(crate) fn lift_leaves<F: Float, T: Elem<F>>(
     }
 }
 
-/// Forward mode over `input`'s elements, [`TANGENTS`] columns per pass: `write(row, column,
-/// entry)` for every entry of `d output / d input`, zeros included. `values` is the
-/// workspace's multi-tangent buffer, `tape_values` the tape's (fresh) values.
+/// Forward mode over `input`'s elements, [`TANGENTS`] columns per pass (one tangent for an
+/// input of one element, where eight would carry seven zeros): `write(row, column, entry)`
+/// for every entry of `d output / d input`, zeros included. `tape_values` are the tape's
+/// values; only its leaves' are read, since the pass computes every node itself.
 pub(crate) fn forward_columns<F: Float>(
     nodes: &[NodeRecord<F>],
     tape_values: &[F],
-    values: &mut Vec<MultiDual<F>>,
+    workspace: &mut Workspace<F>,
     output: NodeId,
     input: NodeId,
     mut write: impl FnMut(usize, usize, F),
@@ -153,6 +157,19 @@ pub(crate) fn forward_columns<F: Float>(
         }
         return;
     }
+    let chain = &nodes[..=output as usize];
+    if x.len() == 1 {
+        let values = &mut workspace.dual;
+        lift_leaves(nodes, tape_values, output, values);
+        values[x.start].eps = F::one();
+        evaluate(chain, values);
+        for (row, v) in values[out].iter().enumerate() {
+            write(row, 0, v.eps);
+        }
+        values[x.start].eps = F::zero();
+        return;
+    }
+    let values = &mut workspace.multi;
     lift_leaves(nodes, tape_values, output, values);
     for first in (0..x.len()).step_by(TANGENTS) {
         let width = TANGENTS.min(x.len() - first);
@@ -160,19 +177,11 @@ pub(crate) fn forward_columns<F: Float>(
         for (t, v) in values[chunk.clone()].iter_mut().enumerate() {
             *v = MultiDual::from_re(v.re).derivative(t);
         }
-        evaluate(&nodes[..=output as usize], values);
+        evaluate(chain, values);
         for (row, v) in values[out.clone()].iter().enumerate() {
-            match &v.eps.0 {
-                Some(tangents) => {
-                    for t in 0..width {
-                        write(row, first + t, tangents[t]);
-                    }
-                }
-                None => {
-                    for t in 0..width {
-                        write(row, first + t, F::zero());
-                    }
-                }
+            for t in 0..width {
+                let entry = v.eps.0.as_ref().map_or(F::zero(), |tangents| tangents[t]);
+                write(row, first + t, entry);
             }
         }
         for v in &mut values[chunk] {

@@ -292,3 +292,30 @@ fn jacobian_display_and_debug() {
         assert_eq!(j.max_abs(), 4.0);
     });
 }
+
+/// A Jacobian over 19 input elements takes three eight-tangent passes (8 + 8 + 3 columns);
+/// over a single element, one one-tangent pass. Both against the closed form
+/// `d (c x + Σx) / dx = diag(c) + 1` and `d (x² c) / dx = 2 x c`.
+#[test]
+fn forward_jacobians_over_many_and_over_one_element_match_the_closed_form() {
+    Graph::with(|g| {
+        let c: [f64; 19] = std::array::from_fn(|i| 0.5 + i as f64);
+        let x = g.param(Tensor::<Rank1<19>>::from(std::array::from_fn(|i| {
+            (i as f64).sin()
+        })));
+        let y = x * g.constant(Tensor::from(c)) + x.sum().broadcast::<Rank1<19>>();
+        let j = y.jacobian_fwd(x);
+        for r in 0..19 {
+            for k in 0..19 {
+                let want = if r == k { c[r] + 1.0 } else { 1.0 };
+                assert_eq!(j[(r, k)], want, "({r}, {k})");
+            }
+        }
+        assert_eq!(j, y.jacobian_rev(x));
+
+        let s = g.param(Tensor::<Rank0>::from(1.5));
+        let z = (s * s).broadcast::<Rank1<3>>() * g.constant(Tensor::from([1.0, 2.0, 3.0]));
+        let js = z.jacobian_fwd(s);
+        assert_eq!((js[(0, 0)], js[(1, 0)], js[(2, 0)]), (3.0, 6.0, 9.0));
+    });
+}

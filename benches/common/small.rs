@@ -153,7 +153,7 @@ pub mod w6 {
             [0.0, sa, ca, d],
             [0.0, 0.0, 0.0, 1.0],
         ]));
-        qk.cos().broadcast() * cos_part + qk.sin().broadcast() * sin_part + fixed
+        qk.cos().times(cos_part) + qk.sin().times(sin_part) + fixed
     }
 
     /// The arm's position as a [`Lift`]: [`position`] itself, the generic function num-dual
@@ -170,8 +170,8 @@ pub mod w6 {
 
     impl<'g> Tygrad<'g> {
         /// Records the arm at `q` from the graph's ops: per joint `q_k`, `cos` and `sin`
-        /// broadcast to 4x4 and combined with constant matrices, then the six products and
-        /// the translation (94 nodes).
+        /// times constant 4x4 matrices (`Var::times`, a scalar node times a tensor) plus a
+        /// third, then the six products and the translation (81 nodes, 57 of them computed).
         pub fn build(g: &'g Graph<'g>, q: &[f64; JOINTS]) -> Self {
             let qv = g.param(Tensor::from(*q));
             let angles = [

@@ -40,7 +40,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// The Jacobian `d self / d x` by forward mode: dual numbers carrying
     /// [`TANGENTS`](crate::scalar::TANGENTS) (eight) tangents at once, so one pass through the
     /// kernels per eight elements of `x` (cheap when `x` is small: one pass for a 7-joint
-    /// arm). `x` can be any leaf.
+    /// arm; a one-tangent pass when `x` has one element). `x` can be any leaf.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -93,7 +93,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         forward_columns(
             &tape.nodes,
             &tape.values,
-            &mut workspace.multi,
+            workspace,
             self.id,
             x.id,
             |row, column, entry| jacobian[(row, column)] = entry,
