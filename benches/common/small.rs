@@ -171,7 +171,7 @@ pub mod w6 {
     impl<'g> Tygrad<'g> {
         /// Records the arm at `q` from the graph's ops: per joint `q_k`, `cos` and `sin`
         /// times constant 4x4 matrices (`Var::times`, a scalar node times a tensor) plus a
-        /// third, then the six products and the translation (81 nodes, 57 of them computed).
+        /// third, then the six products and the translation (80 nodes, 57 of them computed).
         pub fn build(g: &'g Graph<'g>, q: &[f64; JOINTS]) -> Self {
             let qv = g.param(Tensor::from(*q));
             let angles = [
