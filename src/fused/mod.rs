@@ -71,6 +71,7 @@
 //! let f = fused::function(|x: Input<Rank1<3>>| x.slice::<0, 2>() + x);
 //! ```
 
+mod hessian;
 pub mod node;
 mod reduced;
 
