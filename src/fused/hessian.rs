@@ -21,6 +21,11 @@
 //!   is cleared only where the element wrote, and the tangent set and reset at one position,
 //!   by whole-number copies that the processor forwards to the next step's loads.
 //!
+//! On W7 (Rosenbrock, N = 16) this took the fused Hessian from about 0.9 µs to 0.24 µs,
+//! against 45-65 ns for the hand-written closed form in the same criterion session
+//! (`W7/tygrad_fused_hessian` against `W7/hand`). The stack arrays take `72 · numel(X)`
+//! bytes (1.1 KiB for W7): far less than the dense Hessian, `8 · numel(X)²` on the heap.
+//!
 //! The numbers are those of one forward-over-reverse step per column: the same operations,
 //! in the same order, whichever buffer holds them.
 
