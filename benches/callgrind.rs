@@ -195,7 +195,9 @@ fn main() {
                     (0..runs).for_each(|_| acc += w7::fused_hvp(&f, black_box(&x), &mut hess))
                 }
                 "fused_hessian" => {
-                    (0..runs).for_each(|_| acc += w7::fused_hessian(&f, black_box(&x), &mut hess))
+                    let (xt, mut h) = (Tensor::from(x), Jacobian::zeros());
+                    (0..runs)
+                        .for_each(|_| acc += w7::fused_hessian_into(&f, black_box(&xt), &mut h))
                 }
                 "hessian" | "hvp" => Graph::with(|g| {
                     let t = w7::Tygrad::build(g, &x);

@@ -227,3 +227,57 @@ fn jacobians_and_hessians_into_kept_matrices_allocate_nothing() {
         assert!(h.abs().max() > 0.01);
     });
 }
+
+/// A fused graph's dense Hessian into a Jacobian the caller keeps: `hessian_into` works on
+/// stack arrays sized by the argument's shape, so it allocates nothing, on the first call as
+/// on every other, through a sum over slices of a vector and a mean over slices of rows.
+#[test]
+fn fused_hessian_into_allocates_nothing() {
+    use tygrad::fused::{self, Input};
+    let rosenbrock = fused::function(|x: Input<Rank1<5>>| {
+        let (head, tail) = (x.slice::<0, 4>(), x.slice::<1, 4>());
+        ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum()
+    });
+    let rows = fused::function(|x: Input<Rank2<3, 2>>| {
+        (x.slice_rows::<0, 2>().sin() * x.slice_rows::<1, 2>().exp()).mean()
+    });
+    let inputs: Vec<Tensor<Rank1<5>>> = (0..REPLAYS)
+        .map(|i| Tensor::from_fn(|[j]: [usize; 1]| (i as f64 / 10.0 - j as f64).sin()))
+        .collect();
+    let matrices: Vec<Tensor<Rank2<3, 2>>> = (0..REPLAYS)
+        .map(|i| Tensor::from_fn(|[j, k]: [usize; 2]| (i + 2 * j + k) as f64 / 50.0))
+        .collect();
+    let (mut h, mut h_rows) = (Jacobian::zeros(), Jacobian::zeros());
+    let count = allocations_during(|| {
+        for (x, m) in inputs.iter().zip(&matrices) {
+            rosenbrock.hessian_into(x, &mut h);
+            rows.hessian_into(m, &mut h_rows);
+        }
+    });
+    assert_eq!(count, 0, "{count} allocations in {REPLAYS} replays");
+    // The replays computed real Hessians: the last input's, against Rosenbrock's closed form
+    // (tridiagonal) and against the allocating `hessian`.
+    let x = inputs[REPLAYS - 1].as_slice();
+    for i in 0..5 {
+        for j in 0..5 {
+            let expected = match (i, j) {
+                _ if i == j => {
+                    let mut d = if i > 0 { 200.0 } else { 0.0 };
+                    if i < 4 {
+                        d += 2.0 + 1200.0 * x[i] * x[i] - 400.0 * x[i + 1];
+                    }
+                    d
+                }
+                _ if j == i + 1 => -400.0 * x[i],
+                _ if i == j + 1 => -400.0 * x[j],
+                _ => 0.0,
+            };
+            let got = h[(i, j)];
+            assert!(
+                (got - expected).abs() <= 1e-12 * expected.abs().max(1.0),
+                "H[{i}][{j}]: {got} vs {expected}"
+            );
+        }
+    }
+    assert_eq!(h_rows, rows.hessian(&matrices[REPLAYS - 1]));
+}

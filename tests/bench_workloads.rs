@@ -344,6 +344,16 @@ fn w7_rosenbrock_hessian_every_way_agrees_with_the_closed_form() {
         w7::VALUE,
     );
     assert_close("W7 fused hessian", &hess, &hand);
+    // The timed path: into a kept Jacobian (dirty from a first call at another point).
+    let (xt, mut h) = (Tensor::from(x), Jacobian::zeros());
+    w7::fused_hessian_into(&f, &Tensor::from(x.map(|v| v + 0.5)), &mut h);
+    assert_loss(
+        "W7 fused hessian_into",
+        w7::fused_hessian_into(&f, &xt, &mut h),
+        w7::VALUE,
+    );
+    let flat: Vec<f64> = (0..w7::N).flat_map(|i| h.row(i).to_vec()).collect();
+    assert_close("W7 fused hessian_into", &flat, &hand);
     Graph::with(|g| {
         let t = w7::Tygrad::build(g, &x);
         assert_loss("W7 tygrad hessian", t.hessian(&x, &mut hess), w7::VALUE);

@@ -324,7 +324,8 @@ pub mod w7 {
         f.value(&xt)
     }
 
-    /// The Hessian of a fused graph by its `hessian` (the 16 products with one dual buffer).
+    /// The Hessian of a fused graph by its `hessian` (one local forward-over-reverse step per
+    /// element and position it reads), copied into the flat buffer.
     pub fn fused_hessian<S: Shape, E: Node<f64, Arg = Rank1<N>>>(
         f: &Reduced<S, E>,
         x: &[f64; N],
@@ -336,6 +337,18 @@ pub mod w7 {
             hess[i * N..(i + 1) * N].copy_from_slice(h.row(i));
         }
         f.value(&xt)
+    }
+
+    /// The timed fused path: `hessian_into` a Jacobian the caller keeps, at an argument the
+    /// caller keeps (as a Newton loop holds both), so a call allocates nothing; returns
+    /// `f(x)`, as `hand` does.
+    pub fn fused_hessian_into<S: Shape, E: Node<f64, Arg = Rank1<N>>>(
+        f: &Reduced<S, E>,
+        x: &Tensor<Rank1<N>>,
+        hess: &mut Jacobian<Rank1<N>, Rank1<N>>,
+    ) -> f64 {
+        f.hessian_into(x, hess);
+        f.value(x)
     }
 
     /// Rosenbrock as a `Graph`, built once.

@@ -27,7 +27,8 @@
 //!   vector-Jacobian product of a non-scalar one, whose seed must have its output's shape;
 //! - forward mode, on [`num_dual`]'s dual numbers: [`Reduced::jvp`] and [`Fused::jvp`], and
 //!   forward over reverse (the reverse steps run on dual numbers) for Hessian-vector
-//!   products ([`Reduced::hvp`]);
+//!   products ([`Reduced::hvp`]) and the dense Hessian, element by element on the positions
+//!   each reads ([`Reduced::hessian`], and [`Reduced::hessian_into`], which allocates nothing);
 //! - the cross-check: [`Reduced::check_gradient`] compares `<∇f, u>` from reverse mode with
 //!   the forward-mode derivative along a random `u`.
 //!
@@ -71,6 +72,7 @@
 //! let f = fused::function(|x: Input<Rank1<3>>| x.slice::<0, 2>() + x);
 //! ```
 
+mod hessian;
 pub mod node;
 mod reduced;
 

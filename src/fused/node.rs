@@ -51,8 +51,10 @@ pub trait Node<F: Float>: Copy {
 
     /// Calls `visit` with every position of the argument that element `i` reads (a position
     /// may come more than once): the sparsity a Hessian can exploit, since each element's
-    /// second derivatives involve only these.
-    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize));
+    /// second derivatives involve only these. Generic, not `dyn`, so that after inlining the
+    /// positions are `i` plus constants the compiler sees (a `dyn` visitor, e.g.
+    /// `&mut |p| ..` as `&mut dyn FnMut(usize)`, is accepted too).
+    fn reads<V: FnMut(usize) + ?Sized>(&self, i: usize, visit: &mut V);
 }
 
 /// The argument itself: element `i` is `x[i]`.
@@ -85,7 +87,8 @@ impl<X: Shape, F: Float> Node<F> for Arg<X, F> {
         grad[i] += adjoint;
     }
 
-    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+    #[inline(always)]
+    fn reads<V: FnMut(usize) + ?Sized>(&self, i: usize, visit: &mut V) {
         visit(i)
     }
 }
@@ -112,7 +115,8 @@ impl<F: Float, E: Node<F>, const START: usize, const STRIDE: usize> Node<F>
         self.0.back(local, adjoint, grad, i + START * STRIDE)
     }
 
-    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+    #[inline(always)]
+    fn reads<V: FnMut(usize) + ?Sized>(&self, i: usize, visit: &mut V) {
         self.0.reads(i + START * STRIDE, visit)
     }
 }
@@ -154,7 +158,8 @@ impl<F: Float, E: Node<F>, U: Unary<F>> Node<F> for MapNode<E, U> {
         self.child.back(child, adjoint * slope, grad, i)
     }
 
-    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+    #[inline(always)]
+    fn reads<V: FnMut(usize) + ?Sized>(&self, i: usize, visit: &mut V) {
         self.child.reads(i, visit)
     }
 }
@@ -197,7 +202,8 @@ impl<F: Float, A: Node<F>, B: Node<F, Arg = A::Arg>, O: Binary<F>> Node<F> for Z
         self.right.back(right, adjoint * db, grad, i);
     }
 
-    fn reads(&self, i: usize, visit: &mut dyn FnMut(usize)) {
+    #[inline(always)]
+    fn reads<V: FnMut(usize) + ?Sized>(&self, i: usize, visit: &mut V) {
         self.left.reads(i, visit);
         self.right.reads(i, visit);
     }

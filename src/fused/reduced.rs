@@ -3,7 +3,6 @@
 
 use super::{Fused, FusedFn, Node, duals, flat};
 use crate::check::{SplitMix64, Tolerances};
-use crate::jacobian::{ArrayNumel, Jacobian};
 use crate::ops::Uniform;
 use crate::ops::custom::CustomOp;
 use crate::scalar::{Elem, Float};
@@ -160,58 +159,6 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
         let mut grad = vec![Dual::from_re(F::zero()); x.len()];
         self.sweep(&x, &mut grad);
         flat(|i| grad[i].eps)
-    }
-
-    /// The dense Hessian at `x`. A fused graph's output element `i` reads only a few
-    /// positions of the argument ([`Node::reads`]: Rosenbrock's term `i` reads `x[i]` and
-    /// `x[i+1]`), so its second derivatives come from one forward-and-reverse step of that
-    /// element on dual numbers per position it reads (forward over reverse, locally): for
-    /// Rosenbrock two steps per element, not one whole sweep per column.
-    ///
-    /// ```
-    /// use tygrad::fused::{self, Input};
-    /// use tygrad::prelude::*;
-    /// // f = x0² x1 has H = [[2 x1, 2 x0], [2 x0, 0]].
-    /// let f = fused::function(|x: Input<Rank1<2>>| {
-    ///     (x.slice::<0, 1>().square() * x.slice::<1, 1>()).sum()
-    /// });
-    /// let h = f.hessian(&Tensor::from([3.0, 5.0]));
-    /// assert_eq!([h[(0, 0)], h[(0, 1)], h[(1, 0)], h[(1, 1)]], [10.0, 6.0, 6.0, 0.0]);
-    /// // Against the Hessian-vector product (reverse over dual numbers, whole sweeps):
-    /// assert_eq!(f.hvp(&Tensor::from([3.0, 5.0]), &Tensor::from([0.0, 1.0])).as_slice(), &[6.0, 0.0]);
-    /// ```
-    pub fn hessian(&self, x: &Tensor<E::Arg, F>) -> Jacobian<E::Arg, E::Arg, F>
-    where
-        E::Arg: ArrayNumel,
-    {
-        let node = &self.graph.node;
-        let mut hessian = Jacobian::<E::Arg, E::Arg, F>::zeros();
-        let mut x: Vec<Dual<F>> = x.iter().map(|&re| Dual::from_re(re)).collect();
-        let zero = Dual::from_re(F::zero());
-        let mut grad = vec![zero; x.len()];
-        let adjoint = Dual::from_re(self.scale);
-        let mut positions: Vec<usize> = Vec::new();
-        for i in 0..S::NUMEL {
-            positions.clear();
-            node.reads(i, &mut |p| {
-                if !positions.contains(&p) {
-                    positions.push(p);
-                }
-            });
-            for &p in &positions {
-                // Element i's gradient, moved along x[p]: its tangents are column p of the
-                // element's Hessian, nonzero only at the positions it reads.
-                x[p].eps = F::one();
-                let (_, local) = node.at(&x, i);
-                node.back(local, adjoint, &mut grad, i);
-                x[p].eps = F::zero();
-                for &q in &positions {
-                    hessian[(q, p)] += grad[q].eps;
-                    grad[q] = zero;
-                }
-            }
-        }
-        hessian
     }
 
     /// Checks the reverse-mode gradient at `x` against forward mode: `<∇f, u>` from
