@@ -323,31 +323,39 @@ fn scaled<F: Float>(f: F, d: F) -> F {
     if d == F::zero() { F::zero() } else { f * d }
 }
 
+/// The methods every dual type's `Elem` impl shares, through its real part `re`: reading it,
+/// replacing it, and `tanh` with the value bit for bit as the float's own (a last-bit
+/// difference would move everything downstream of a large product) and the derivative
+/// parts from [`dual_tanh`].
+macro_rules! real_part_methods {
+    () => {
+        #[inline]
+        fn real(self) -> F {
+            self.re
+        }
+        #[inline]
+        fn with_real(mut self, re: F) -> Self {
+            self.re = re;
+            self
+        }
+        #[inline]
+        fn tanh_accurate(self) -> Self {
+            let mut t = dual_tanh(self);
+            t.re = num_traits::Float::tanh(self.re);
+            t
+        }
+    };
+}
+
 impl<F: Float> Elem<F> for Dual<F> {
-    #[inline]
-    fn real(self) -> F {
-        self.re
-    }
+    real_part_methods!();
     #[inline]
     fn constant(x: F) -> Self {
         Dual::new(x, F::zero())
     }
     #[inline]
-    fn tanh_accurate(self) -> Self {
-        // The value bit for bit as the float's own `tanh` (a last-bit difference would
-        // move everything downstream of a large product), the slope from `dual_tanh`.
-        let mut t = dual_tanh(self);
-        t.re = num_traits::Float::tanh(self.re);
-        t
-    }
-    #[inline]
     fn taylor(self, f0: F, f1: F, _: F) -> Self {
         Dual::new(f0, scaled(f1, self.eps))
-    }
-    #[inline]
-    fn with_real(mut self, re: F) -> Self {
-        self.re = re;
-        self
     }
     #[inline]
     fn div_accurate(self, b: Self) -> Self {
@@ -367,24 +375,10 @@ impl<F: Float> Elem<F> for Dual<F> {
 }
 
 impl<F: Float> Elem<F> for HyperDual<F> {
-    #[inline]
-    fn real(self) -> F {
-        self.re
-    }
+    real_part_methods!();
     #[inline]
     fn constant(x: F) -> Self {
         HyperDual::from_re(x)
-    }
-    #[inline]
-    fn tanh_accurate(self) -> Self {
-        let mut t = dual_tanh(self);
-        t.re = num_traits::Float::tanh(self.re);
-        t
-    }
-    #[inline]
-    fn with_real(mut self, re: F) -> Self {
-        self.re = re;
-        self
     }
     #[inline]
     fn div_accurate(self, b: Self) -> Self {
@@ -412,30 +406,17 @@ fn map_tangents<F: Float>(
 
 /// The same accuracy rules as [`Dual`]'s, tangent by tangent: the first-order part of a
 /// `MultiDual` is exactly that of eight `Dual`s, so a Jacobian by multi-tangent passes is the
-/// Jacobian by single passes, bit for bit.
+/// Jacobian by single passes, bit for bit up to the sign of a zero (a constant's tangents
+/// are `None`, never `-0 · x`; `tests/registry.rs` checks every op).
 impl<F: Float> Elem<F> for MultiDual<F> {
-    #[inline]
-    fn real(self) -> F {
-        self.re
-    }
+    real_part_methods!();
     #[inline]
     fn constant(x: F) -> Self {
         DualVec::from_re(x)
     }
     #[inline]
-    fn tanh_accurate(self) -> Self {
-        let mut t = dual_tanh(self);
-        t.re = num_traits::Float::tanh(self.re);
-        t
-    }
-    #[inline]
     fn taylor(self, f0: F, f1: F, _: F) -> Self {
         DualVec::new(f0, map_tangents(&self.eps, |d| scaled(f1, d)))
-    }
-    #[inline]
-    fn with_real(mut self, re: F) -> Self {
-        self.re = re;
-        self
     }
     #[inline]
     fn div_accurate(self, b: Self) -> Self {
