@@ -319,3 +319,51 @@ fn forward_jacobians_over_many_and_over_one_element_match_the_closed_form() {
         assert_eq!((js[(0, 0)], js[(1, 0)], js[(2, 0)]), (3.0, 6.0, 9.0));
     });
 }
+
+/// Rosenbrock over 19 elements: its Hessian takes six passes on 8x8 hyper-dual blocks (blocks
+/// 0-7, 8-15 and 16-18, each pair once), against the tridiagonal closed form; over 4
+/// elements, one hyper-dual pass per pair, against the same closed form.
+#[test]
+fn hessian_by_hyper_dual_blocks_matches_the_closed_form() {
+    const N: usize = 19;
+    let point: [f64; N] = std::array::from_fn(|i| 1.5 * (0.37 * i as f64 + 0.11).sin());
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<N>>::from(point));
+        let (head, tail) = (x.slice::<0, { N - 1 }>(), x.slice::<1, { N - 1 }>());
+        let f = ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum();
+        let h = f.hessian(x);
+        for i in 0..N {
+            for j in 0..N {
+                let mut want = 0.0;
+                if i == j {
+                    if i < N - 1 {
+                        want += 2.0 + 1200.0 * point[i] * point[i] - 400.0 * point[i + 1];
+                    }
+                    if i > 0 {
+                        want += 200.0;
+                    }
+                } else if i + 1 == j || j + 1 == i {
+                    want = -400.0 * point[i.min(j)];
+                }
+                let scale = want.abs().max(1.0);
+                assert!(
+                    (h[(i, j)] - want).abs() <= 1e-13 * scale,
+                    "({i}, {j}): {}",
+                    h[(i, j)]
+                );
+            }
+        }
+    });
+    Graph::with(|g| {
+        let small: [f64; 4] = std::array::from_fn(|i| point[i]);
+        let x = g.param(Tensor::<Rank1<4>>::from(small));
+        let (head, tail) = (x.slice::<0, 3>(), x.slice::<1, 3>());
+        let f = ((tail - head.square()).square() * 100.0 + (1.0 - head).square()).sum();
+        let h = f.hessian(x);
+        assert!(
+            (h[(0, 0)] - (2.0 + 1200.0 * small[0] * small[0] - 400.0 * small[1])).abs() < 1e-12
+        );
+        assert_eq!(h[(0, 1)], -400.0 * small[0]);
+        assert_eq!(h[(0, 2)], 0.0);
+    });
+}
