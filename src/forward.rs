@@ -23,7 +23,7 @@
 //! | [`Var::jvp`] | one dual pass over the nodes up to the output |
 //! | [`Var::jacobian_fwd`] | `ceil(numel(in) / 8)` passes on dual numbers carrying eight tangents |
 //! | [`Var::jacobian_rev`] | `numel(out)` reverse sweeps |
-//! | [`Var::hessian`] | forward-over-forward: `n (n + 1) / 2` hyper-dual passes for `n = numel(in) <= 4`, else `b (b + 1) / 2` passes on 8x8 hyper-dual blocks, `b = ceil(n / 8)` |
+//! | [`Var::hessian`] | `numel(in) (numel(in) + 1) / 2` hyper-dual passes (forward-over-forward) |
 //! | [`Var::hvp`] | one dual pass and one dual reverse sweep (forward-over-reverse) |
 //! | [`Var::hessian2`] | every block over two inputs ([`Hessian2`]): `n (n + 1) / 2` hyper-dual passes, `n = numel(a) + numel(b)` |
 //! | [`Var::hvp2`] | over two parameters: one dual pass and one dual reverse sweep |
@@ -65,7 +65,7 @@ use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float};
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
-use crate::workspace::hessian_entries;
+use crate::workspace::lift_leaves;
 use num_dual::Dual;
 use std::fmt;
 use std::marker::PhantomData;
@@ -257,11 +257,9 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     }
 
     /// The Hessian `d² self / d x²` of a scalar output, by forward-over-forward mode:
-    /// hyper-dual numbers carry two sets of unit directions and their mixed second
-    /// derivatives through the forward kernels: for `n <= 4` elements one pass per pair
-    /// `i <= j` (`n (n + 1) / 2` passes), above that one pass per pair of 8-element blocks
-    /// ([`HyperBlock`](crate::scalar::HyperBlock), 3 passes for `n = 16`). No VJP rule is
-    /// involved, so it witnesses [`hvp`](Self::hvp).
+    /// hyper-dual numbers carry two unit directions and their mixed second derivative through
+    /// the forward kernels, one pass per pair `i <= j` (`n (n + 1) / 2` passes). No VJP rule
+    /// is involved, so it witnesses [`hvp`](Self::hvp).
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -313,18 +311,22 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
             }
             return;
         }
-        let workspace = &mut *tape.workspace.borrow_mut();
-        hessian_entries(
-            &tape.nodes,
-            &tape.values,
-            workspace,
-            self.id,
-            x.id,
-            |i, j, entry| {
-                hessian[(i, j)] = entry;
-                hessian[(j, i)] = entry;
-            },
-        );
+        let values = &mut tape.workspace.borrow_mut().hyper;
+        lift_leaves(&tape.nodes, &tape.values, self.id, values);
+        let x_range = tape.nodes[x.id as usize].range();
+        let out = tape.nodes[self.id as usize].offset;
+        for i in 0..SIn::NUMEL {
+            for j in i..SIn::NUMEL {
+                values[x_range.start + i].eps1 = F::one();
+                values[x_range.start + j].eps2 = F::one();
+                evaluate(&tape.nodes[..=self.id as usize], values);
+                let second = values[out].eps1eps2;
+                hessian[(i, j)] = second;
+                hessian[(j, i)] = second;
+                values[x_range.start + i].eps1 = F::zero();
+                values[x_range.start + j].eps2 = F::zero();
+            }
+        }
     }
 
     /// The Hessian-vector product `(d² self / d x²) v` of a scalar output, by

@@ -8,7 +8,7 @@
 
 use crate::ops::custom::DynCustomOp;
 use nalgebra::Const;
-use num_dual::{Derivative, Dual, DualNum, DualNumFloat, DualVec, HyperDual, HyperDualVec};
+use num_dual::{Derivative, Dual, DualNum, DualNumFloat, DualVec, HyperDual};
 use std::fmt::{Debug, Display, LowerExp};
 
 mod sealed {
@@ -18,7 +18,6 @@ mod sealed {
     impl<F> Sealed for num_dual::Dual<F> {}
     impl<F> Sealed for num_dual::HyperDual<F> {}
     impl<F: nalgebra::Scalar> Sealed for super::MultiDual<F> {}
-    impl<F: nalgebra::Scalar> Sealed for super::HyperBlock<F> {}
 }
 
 /// How many tangents one multi-tangent forward pass carries: [`Var::jacobian_fwd`] over an
@@ -46,22 +45,6 @@ pub const TANGENTS: usize = 8;
 /// assert_eq!((y.re, tangents[0], tangents[1]), (12.0, 0.0, 12.0));
 /// ```
 pub type MultiDual<F> = DualVec<F, Const<TANGENTS>>;
-
-/// A hyper-dual number carrying two sets of [`TANGENTS`] tangents and every mixed second
-/// derivative between them (num-dual's `HyperDualSVec`): one pass through the kernels gives
-/// an 8x8 block of a Hessian, where a [`HyperDual`] gives one entry.
-///
-/// ```
-/// use tygrad::scalar::HyperBlock;
-/// // x moves along the first set's tangent 0, y along the second set's tangent 1.
-/// let mut x = HyperBlock::<f64>::from_re(2.0);
-/// x.eps1 = num_dual::Derivative::derivative_generic(nalgebra::Const::<8>, nalgebra::U1, 0);
-/// let mut y = HyperBlock::<f64>::from_re(3.0);
-/// y.eps2 = num_dual::Derivative::derivative_generic(nalgebra::U1, nalgebra::Const::<8>, 1);
-/// let f = x * x * y; // d²f / dx dy = 2 x
-/// assert_eq!(f.eps1eps2.0.unwrap()[(0, 1)], 4.0);
-/// ```
-pub type HyperBlock<F> = HyperDualVec<F, Const<TANGENTS>, Const<TANGENTS>>;
 
 /// The primitive floating-point type a graph and its tensors store: `f64` (the default) or
 /// `f32`.
@@ -455,37 +438,4 @@ impl<F: Float> Elem<F> for MultiDual<F> {
         DualVec::new(q, Derivative::new(eps))
     }
     custom_dispatch!(F, eval_multi, vjp_multi);
-}
-
-/// As [`HyperDual`]'s rules, entry by entry of the block: the value as the float's, the
-/// derivative parts through `taylor`, a part that is zero kept zero.
-impl<F: Float> Elem<F> for HyperBlock<F> {
-    real_part_methods!();
-    #[inline]
-    fn constant(x: F) -> Self {
-        HyperDualVec::from_re(x)
-    }
-    #[inline]
-    fn div_accurate(self, b: Self) -> Self {
-        let mut q = self / b;
-        q.re = self.re / b.re;
-        q
-    }
-    #[inline]
-    fn taylor(self, f0: F, f1: F, f2: F) -> Self {
-        let eps1 = Derivative::new(self.eps1.0.map(|e| e.map(|d| scaled(f1, d))));
-        let eps2 = Derivative::new(self.eps2.0.map(|e| e.map(|d| scaled(f1, d))));
-        // `f1 ε₁ε₂ + f2 ε₁ ε₂ᵀ`, each term present only where its parts are.
-        let chained = self.eps1eps2.0.map(|m| m.map(|d| scaled(f1, d)));
-        let curved = match (self.eps1.0, self.eps2.0) {
-            (Some(e1), Some(e2)) => Some((e1 * e2).map(|d| scaled(f2, d))),
-            _ => None,
-        };
-        let mixed = match (chained, curved) {
-            (Some(a), Some(b)) => Some(a + b),
-            (a, b) => a.or(b),
-        };
-        HyperDualVec::new(f0, eps1, eps2, Derivative::new(mixed))
-    }
-    custom_dispatch!(F, eval_hyper_block, vjp_hyper_block);
 }

@@ -13,9 +13,8 @@
 use crate::forward::end_of;
 use crate::graph::{NodeId, NodeRecord, evaluate};
 use crate::reverse::{ParamSink, Reached, reverse_sweep};
-use crate::scalar::{Elem, Float, HyperBlock, MultiDual, TANGENTS};
-use nalgebra::{Const, U1};
-use num_dual::{Derivative, Dual, HyperDual};
+use crate::scalar::{Elem, Float, MultiDual, TANGENTS};
+use num_dual::{Dual, HyperDual};
 
 /// The buffers of one graph's Jacobian and Hessian passes (see the module docs).
 pub(crate) struct Workspace<F: Float> {
@@ -25,8 +24,6 @@ pub(crate) struct Workspace<F: Float> {
     pub(crate) dual: Vec<Dual<F>>,
     /// Values on hyper-dual numbers, laid out like the tape's values.
     pub(crate) hyper: Vec<HyperDual<F>>,
-    /// Values on hyper-dual blocks (eight tangents a side), laid out like the tape's values.
-    pub(crate) blocks: Vec<HyperBlock<F>>,
     /// The buffers of a reverse sweep over the graph's floats.
     pub(crate) sweep: SweepBuffers<F>,
     /// A seed of the output's size.
@@ -39,7 +36,6 @@ impl<F: Float> Workspace<F> {
             multi: Vec::new(),
             dual: Vec::new(),
             hyper: Vec::new(),
-            blocks: Vec::new(),
             sweep: SweepBuffers::new(),
             seed: Vec::new(),
         }
@@ -190,70 +186,6 @@ pub(crate) fn forward_columns<F: Float>(
         }
         for v in &mut values[chunk] {
             *v = MultiDual::from_re(v.re);
-        }
-    }
-}
-
-/// Up to this many input elements a Hessian takes one hyper-dual pass per entry pair
-/// (`n (n + 1) / 2` passes of 4 numbers each); above it, one pass per pair of 8-element blocks
-/// (81 numbers each), which does less arithmetic and far fewer passes (3 instead of 136 for
-/// 16 elements).
-const PAIRWISE_UP_TO: usize = 4;
-
-/// The Hessian of the scalar `output` over the elements of `input` by forward over forward
-/// mode (no VJP rule involved): `write(i, j, entry)` for every `i <= j`, the caller mirrors
-/// it. `tape_values` are the tape's values; only its leaves' are read.
-pub(crate) fn hessian_entries<F: Float>(
-    nodes: &[NodeRecord<F>],
-    tape_values: &[F],
-    workspace: &mut Workspace<F>,
-    output: NodeId,
-    input: NodeId,
-    mut write: impl FnMut(usize, usize, F),
-) {
-    let x = nodes[input as usize].range();
-    let out = nodes[output as usize].offset;
-    let chain = &nodes[..=output as usize];
-    if x.len() <= PAIRWISE_UP_TO {
-        let values = &mut workspace.hyper;
-        lift_leaves(nodes, tape_values, output, values);
-        for i in 0..x.len() {
-            for j in i..x.len() {
-                values[x.start + i].eps1 = F::one();
-                values[x.start + j].eps2 = F::one();
-                evaluate(chain, values);
-                write(i, j, values[out].eps1eps2);
-                values[x.start + i].eps1 = F::zero();
-                values[x.start + j].eps2 = F::zero();
-            }
-        }
-        return;
-    }
-    let values = &mut workspace.blocks;
-    lift_leaves(nodes, tape_values, output, values);
-    let blocks = x.len().div_ceil(TANGENTS);
-    let span = |b: usize| b * TANGENTS..x.len().min((b + 1) * TANGENTS);
-    for bi in 0..blocks {
-        for bj in bi..blocks {
-            for (t, i) in span(bi).enumerate() {
-                values[x.start + i].eps1 = Derivative::derivative_generic(Const, U1, t);
-            }
-            for (t, j) in span(bj).enumerate() {
-                values[x.start + j].eps2 = Derivative::derivative_generic(U1, Const, t);
-            }
-            evaluate(chain, values);
-            let block = values[out].eps1eps2.0;
-            for (ti, i) in span(bi).enumerate() {
-                for (tj, j) in span(bj).enumerate() {
-                    if i <= j {
-                        write(i, j, block.map_or(F::zero(), |m| m[(ti, tj)]));
-                    }
-                }
-            }
-            for i in span(bi).chain(span(bj)) {
-                values[x.start + i].eps1 = Derivative::none();
-                values[x.start + i].eps2 = Derivative::none();
-            }
         }
     }
 }

@@ -14,7 +14,7 @@
 
 use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
-use crate::scalar::{Elem, Float, HyperBlock, MultiDual};
+use crate::scalar::{Elem, Float, MultiDual};
 use crate::shape::Shape;
 use num_dual::{Dual, DualNumFloat, HyperDual};
 
@@ -146,8 +146,6 @@ pub trait DynCustomOp<F: DualNumFloat> {
     fn eval_hyper(&self, inputs: &[&[HyperDual<F>]], out: &mut [HyperDual<F>]);
     /// [`CustomOp::eval`] on multi-tangent dual numbers (Jacobians by forward mode).
     fn eval_multi(&self, inputs: &[&[MultiDual<F>]], out: &mut [MultiDual<F>]);
-    /// [`CustomOp::eval`] on hyper-dual numbers with eight tangents a side (Hessian blocks).
-    fn eval_hyper_block(&self, inputs: &[&[HyperBlock<F>]], out: &mut [HyperBlock<F>]);
     /// [`CustomOp::vjp`] on the graph's float.
     fn vjp_real(&self, k: usize, inputs: &[&[F]], out: &[F], grad_out: &[F], grad_in: &mut [F]);
     /// [`CustomOp::vjp`] on dual numbers (forward-over-reverse).
@@ -178,15 +176,6 @@ pub trait DynCustomOp<F: DualNumFloat> {
         grad_out: &[MultiDual<F>],
         grad_in: &mut [MultiDual<F>],
     );
-    /// [`CustomOp::vjp`] on hyper-dual blocks (as [`Self::vjp_multi`], for completeness).
-    fn vjp_hyper_block(
-        &self,
-        k: usize,
-        inputs: &[&[HyperBlock<F>]],
-        out: &[HyperBlock<F>],
-        grad_out: &[HyperBlock<F>],
-        grad_in: &mut [HyperBlock<F>],
-    );
 }
 
 impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
@@ -203,9 +192,6 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
         self.eval(inputs, out)
     }
     fn eval_multi(&self, inputs: &[&[MultiDual<F>]], out: &mut [MultiDual<F>]) {
-        self.eval(inputs, out)
-    }
-    fn eval_hyper_block(&self, inputs: &[&[HyperBlock<F>]], out: &mut [HyperBlock<F>]) {
         self.eval(inputs, out)
     }
     fn vjp_real(&self, k: usize, inputs: &[&[F]], out: &[F], grad_out: &[F], grad_in: &mut [F]) {
@@ -238,16 +224,6 @@ impl<F: Float, C: CustomOp<F>> DynCustomOp<F> for C {
         out: &[MultiDual<F>],
         grad_out: &[MultiDual<F>],
         grad_in: &mut [MultiDual<F>],
-    ) {
-        self.vjp(k, inputs, out, grad_out, grad_in)
-    }
-    fn vjp_hyper_block(
-        &self,
-        k: usize,
-        inputs: &[&[HyperBlock<F>]],
-        out: &[HyperBlock<F>],
-        grad_out: &[HyperBlock<F>],
-        grad_in: &mut [HyperBlock<F>],
     ) {
         self.vjp(k, inputs, out, grad_out, grad_in)
     }

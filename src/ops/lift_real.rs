@@ -14,7 +14,7 @@
 use super::Op;
 use super::custom::{Custom, DynCustomOp};
 use crate::graph::{Kind, Var};
-use crate::scalar::{HyperBlock, MultiDual};
+use crate::scalar::MultiDual;
 use crate::shape::Shape;
 use nalgebra::RealField;
 use num_dual::{Dual64, HyperDual64};
@@ -111,9 +111,6 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
     fn eval_multi(&self, inputs: &[&[MultiDual<f64>]], out: &mut [MultiDual<f64>]) {
         self.0.eval(inputs[0], out)
     }
-    fn eval_hyper_block(&self, inputs: &[&[HyperBlock<f64>]], out: &mut [HyperBlock<f64>]) {
-        self.0.eval(inputs[0], out)
-    }
 
     /// `gi[i] += Σ_o (∂out_o/∂x_i) g_o`, column `i` by one dual pass.
     fn vjp_real(&self, _: usize, x: &[&[f64]], _: &[f64], g: &[f64], gi: &mut [f64]) {
@@ -166,18 +163,6 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
         // Multi-tangent numbers run only the kernels (forward Jacobians); no pass of the
         // crate sweeps backwards on them.
         unreachable!("no reverse sweep runs on multi-tangent dual numbers")
-    }
-
-    fn vjp_hyper_block(
-        &self,
-        _: usize,
-        _: &[&[HyperBlock<f64>]],
-        _: &[HyperBlock<f64>],
-        _: &[HyperBlock<f64>],
-        _: &mut [HyperBlock<f64>],
-    ) {
-        // Hessian blocks run only the kernels, as hyper-dual pairs do.
-        unreachable!("no reverse sweep runs on hyper-dual blocks")
     }
 }
 
