@@ -6,11 +6,13 @@
 //! mixing nodes of two graphs, or letting a node outlive its graph, does not compile.
 //!
 //! Nodes are evaluated as they are added (eagerly), so [`Var::value`] works at once. Setting a
-//! leaf's value marks the graph stale; the next read, backward call or [`Graph::forward`]
-//! replays every node in recorded order, in place and without allocating. Nothing here
-//! recurses, so a chain of a million nodes is as safe as a chain of three.
+//! leaf's value marks the graph stale; the next read or backward call of a node replays the
+//! nodes it depends on (not the others: see [`replay`]), and [`Graph::forward`] every node,
+//! in recorded order, in place and without allocating. Nothing here recurses, so a chain of
+//! a million nodes is as safe as a chain of three.
 
 mod dot;
+mod replay;
 mod var;
 
 pub use var::{IsLeaf, IsParam, Kind, ReverseInput, Updatable, Var, ZeroGradable, kind};
@@ -116,8 +118,8 @@ pub(crate) struct Tape<F: Float> {
     pub(crate) uniform_values: Vec<F>,
     /// The mark of the latest reverse sweep (0 is never a current epoch).
     pub(crate) epoch: u32,
-    /// A leaf changed since the last evaluation: computed values must be replayed.
-    pub(crate) stale: bool,
+    /// Which computed values are up to date with the leaves (see [`replay`]).
+    pub(crate) fresh: replay::Freshness,
     /// Cross-check every backward call against forward mode (see [`crate::check`]).
     pub(crate) check_backward: bool,
 }
@@ -135,16 +137,8 @@ impl<F: Float> Tape<F> {
             uniform_marks: Vec::new(),
             uniform_values: Vec::new(),
             epoch: 0,
-            stale: false,
+            fresh: replay::Freshness::default(),
             check_backward: false,
-        }
-    }
-
-    /// Replays every node if a leaf changed since the last evaluation.
-    pub(crate) fn refresh(&mut self) {
-        if self.stale {
-            evaluate(&self.nodes, &mut self.values);
-            self.stale = false;
         }
     }
 
@@ -284,11 +278,24 @@ impl<'g, F: Float> Graph<'g, F> {
     #[track_caller]
     pub(crate) fn fresh_tape(&self) -> Ref<'_, Tape<F>> {
         let tape = self.tape();
-        if !tape.stale {
+        if tape.fresh.all() {
             return tape;
         }
         drop(tape);
         self.tape_mut().refresh();
+        self.tape()
+    }
+
+    /// The tape with `output`'s value, and that of every node it depends on, up to date;
+    /// other nodes may be stale (see [`replay`]).
+    #[track_caller]
+    pub(crate) fn fresh_tape_for(&self, output: NodeId) -> Ref<'_, Tape<F>> {
+        let tape = self.tape();
+        if tape.is_fresh(output) {
+            return tape;
+        }
+        drop(tape);
+        self.tape_mut().refresh_for(output);
         self.tape()
     }
 
@@ -308,6 +315,7 @@ impl<'g, F: Float> Graph<'g, F> {
         if param {
             tape.params.push(node_id(id));
         }
+        tape.fresh.push(true);
         tape.nodes.push(NodeRecord {
             op,
             inputs: [0; MAX_ARITY],
@@ -377,7 +385,11 @@ impl<'g, F: Float> Graph<'g, F> {
     ) -> NodeId {
         let mut guard = self.tape_mut();
         let tape = &mut *guard;
-        tape.refresh();
+        // The inputs must be up to date; after a change of the leaves that is rare enough
+        // (nodes are recorded before the replays) to replay every stale node.
+        if !inputs.iter().all(|&input| tape.is_fresh(input)) {
+            tape.refresh();
+        }
         let offset = tape.values.len();
         let scratch = op.scratch_len(len);
         tape.values.resize(offset + len + scratch, F::zero());
@@ -412,13 +424,14 @@ impl<'g, F: Float> Graph<'g, F> {
         evaluate_node(&node, &mut tape.values);
         let id = tape.nodes.len();
         tape.nodes.push(node);
+        tape.fresh.push(false);
         node_id(id)
     }
 
     /// Recomputes every node from the current leaf values, in recorded order, in place.
     ///
-    /// Reads and backward calls replay a stale graph by themselves, so calling this is only
-    /// needed to time or force the forward pass. It allocates nothing.
+    /// Reads and backward calls replay by themselves what they depend on, so calling this is
+    /// only needed to time or force the forward pass. It allocates nothing.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -432,10 +445,7 @@ impl<'g, F: Float> Graph<'g, F> {
     /// ```
     #[track_caller]
     pub fn forward(&self) {
-        let mut guard = self.tape_mut();
-        let tape = &mut *guard;
-        evaluate(&tape.nodes, &mut tape.values);
-        tape.stale = false;
+        self.tape_mut().replay_all();
     }
 
     /// Clears the accumulated gradient of every parameter.
