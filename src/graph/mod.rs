@@ -12,6 +12,7 @@
 //! a million nodes is as safe as a chain of three.
 
 mod dot;
+mod pool;
 mod replay;
 mod var;
 
@@ -211,13 +212,19 @@ pub(crate) fn evaluate<F: Float, T: Elem<F>>(nodes: &[NodeRecord<F>], values: &m
 /// });
 /// ```
 pub struct Graph<'g, F: Float = f64> {
-    tape: RefCell<Tape<F>>,
+    /// Owned by [`Graph::with`], which gives it back to the thread's pool (see `pool`).
+    tape: &'g RefCell<Tape<F>>,
     /// Invariant in `'g`: two graphs never share a brand, so their handles cannot mix.
     brand: PhantomData<fn(&'g ()) -> &'g ()>,
 }
 
 impl<F: Float> Graph<'_, F> {
     /// Runs `build` with a fresh graph; handles cannot leave the closure.
+    ///
+    /// The graph starts empty but reuses the buffers of a graph that ended earlier on the
+    /// same thread (up to two are kept per float type, none above 64 MiB), so that a program
+    /// building one graph per gradient does not allocate, and fault in, its buffers anew
+    /// each time.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -245,11 +252,14 @@ impl<F: Float> Graph<'_, F> {
     /// let escaped = Graph::with(|g| g.param(Tensor::<Rank0>::from(1.0))); // does not compile
     /// ```
     pub fn with<R>(build: impl for<'g> FnOnce(&'g Graph<'g, F>) -> R) -> R {
-        let graph = Graph {
-            tape: RefCell::new(Tape::new()),
+        // The buffers of an earlier graph on this thread, if one was dropped (see `pool`).
+        let tape = pool::take();
+        let result = build(&Graph {
+            tape: &tape,
             brand: PhantomData,
-        };
-        build(&graph)
+        });
+        pool::give_back(tape);
+        result
     }
 }
 
@@ -387,7 +397,7 @@ impl<'g, F: Float> Graph<'g, F> {
         let tape = &mut *guard;
         // The inputs must be up to date; after a change of the leaves that is rare enough
         // (nodes are recorded before the replays) to replay every stale node.
-        if !inputs.iter().all(|&input| tape.is_fresh(input)) {
+        if !tape.fresh.all() && !inputs.iter().all(|&input| tape.is_fresh(input)) {
             tape.refresh();
         }
         let offset = tape.values.len();

@@ -43,10 +43,21 @@ pub(crate) struct Freshness {
     /// above `prefix` are all stale and a replay need not look at their stamps.
     stamped: bool,
     /// Cached ancestor lists, per output.
-    plans: Vec<Plan>,
+    plans: Plans,
     /// The last output found to depend on every computed node before it: its replay is the
     /// plain loop, taken without looking its plan up.
     prefix_output: Option<NodeId>,
+}
+
+/// The cached plans, and the scratch that computes them (kept, like every buffer of the
+/// tape, so that a rebuilt graph's first backward call allocates nothing for its plan).
+#[derive(Default)]
+struct Plans {
+    list: Vec<Plan>,
+    /// Which nodes the output being planned depends on: node `i` iff `needed[i] == mark`
+    /// (a new mark per plan clears them all without a pass over them).
+    needed: Vec<u32>,
+    mark: u32,
 }
 
 /// What a replay for `output` evaluates.
@@ -58,6 +69,30 @@ struct Plan {
 }
 
 impl Freshness {
+    /// Forgets every node (the tape is emptied for reuse).
+    pub(crate) fn clear(&mut self) {
+        self.stamps.clear();
+        self.plans.list.clear();
+        self.prefix = 0;
+        self.stamped = false;
+        self.prefix_output = None;
+    }
+
+    /// The bytes of capacity of the stamps and the cached plans.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        let lists: usize = (self.plans.list.iter())
+            .map(|p| {
+                p.ancestors
+                    .as_ref()
+                    .map_or(0, |a| a.capacity() * size_of::<NodeId>())
+            })
+            .sum();
+        self.stamps.capacity() * size_of::<u32>()
+            + self.plans.list.capacity() * size_of::<Plan>()
+            + self.plans.needed.capacity() * size_of::<u32>()
+            + lists
+    }
+
     /// Takes note of a node just recorded (and evaluated from up-to-date inputs).
     pub(crate) fn push(&mut self, leaf: bool) {
         let id = self.stamps.len();
@@ -103,46 +138,56 @@ impl Freshness {
 /// The cached plan of `output` among `plans`, computed on first use. The plan used last is
 /// kept at the end, so the usual loop over one output finds it with one comparison.
 #[inline]
-fn plan<'a, F: Float>(
-    plans: &'a mut Vec<Plan>,
-    nodes: &[NodeRecord<F>],
-    output: NodeId,
-) -> &'a Plan {
-    if plans.last().is_none_or(|p| p.output != output) {
+fn plan<'a, F: Float>(plans: &'a mut Plans, nodes: &[NodeRecord<F>], output: NodeId) -> &'a Plan {
+    if plans.list.last().is_none_or(|p| p.output != output) {
         move_plan_last(plans, nodes, output);
     }
-    &plans[plans.len() - 1]
+    &plans.list[plans.list.len() - 1]
 }
 
 /// Moves `output`'s plan to the end of `plans`, computing it if it is not there.
 #[cold]
-fn move_plan_last<F: Float>(plans: &mut Vec<Plan>, nodes: &[NodeRecord<F>], output: NodeId) {
-    let plan = match plans.iter().position(|p| p.output == output) {
-        Some(index) => plans.remove(index),
+fn move_plan_last<F: Float>(plans: &mut Plans, nodes: &[NodeRecord<F>], output: NodeId) {
+    let list = &mut plans.list;
+    let plan = match list.iter().position(|p| p.output == output) {
+        Some(index) => list.remove(index),
         None => {
-            if plans.len() == PLANS_KEPT {
-                plans.remove(0);
+            if list.len() == PLANS_KEPT {
+                list.remove(0);
             }
             Plan {
                 output,
-                ancestors: ancestors(nodes, output),
+                ancestors: ancestors(nodes, output, &mut plans.needed, &mut plans.mark),
             }
         }
     };
-    plans.push(plan);
+    list.push(plan);
 }
 
 /// The computed nodes `output` depends on (itself included), in recorded order; `None` when
 /// that is every computed node up to `output`.
-fn ancestors<F: Float>(nodes: &[NodeRecord<F>], output: NodeId) -> Option<Vec<NodeId>> {
+fn ancestors<F: Float>(
+    nodes: &[NodeRecord<F>],
+    output: NodeId,
+    needed: &mut Vec<u32>,
+    mark: &mut u32,
+) -> Option<Vec<NodeId>> {
     let nodes = &nodes[..=output as usize];
-    let mut needed = vec![false; nodes.len()];
-    needed[output as usize] = true;
+    if needed.len() < nodes.len() {
+        needed.resize(nodes.len(), 0);
+    }
+    *mark = mark.wrapping_add(1);
+    if *mark == 0 {
+        needed.fill(0);
+        *mark = 1;
+    }
+    let mark = *mark;
+    needed[output as usize] = mark;
     let mut every = true;
     for (id, node) in nodes.iter().enumerate().rev() {
-        if needed[id] {
+        if needed[id] == mark {
             for &input in node.inputs() {
-                needed[input as usize] = true;
+                needed[input as usize] = mark;
             }
         } else if !node.op.is_leaf() {
             every = false;
@@ -150,7 +195,7 @@ fn ancestors<F: Float>(nodes: &[NodeRecord<F>], output: NodeId) -> Option<Vec<No
     }
     (!every).then(|| {
         (0..=output)
-            .filter(|&id| needed[id as usize] && !nodes[id as usize].op.is_leaf())
+            .filter(|&id| needed[id as usize] == mark && !nodes[id as usize].op.is_leaf())
             .collect()
     })
 }
