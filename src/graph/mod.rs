@@ -404,11 +404,14 @@ impl<'g, F: Float> Graph<'g, F> {
         let scratch = op.scratch_len(len);
         tape.values.resize(offset + len + scratch, F::zero());
         let mut ids = [0; MAX_ARITY];
-        ids[..inputs.len()].copy_from_slice(inputs);
-        let requires_grad = inputs.iter().any(|&i| tape.nodes[i as usize].requires_grad);
+        let mut requires_grad = false;
         let mut input_slots = [InputSlot::default(); MAX_ARITY];
-        for (slot, &input) in input_slots.iter_mut().zip(inputs) {
+        // One pass over the inputs, element by element (a `copy_from_slice` of the ids was a
+        // call to `memcpy` per node).
+        for ((id, slot), &input) in ids.iter_mut().zip(&mut input_slots).zip(inputs) {
+            *id = input;
             let record = &tape.nodes[input as usize];
+            requires_grad |= record.requires_grad;
             let route = match record.op {
                 _ if !record.requires_grad => GradRoute::None,
                 Op::Param { grad_offset } => GradRoute::Param(grad_offset),

@@ -94,6 +94,7 @@ impl Freshness {
     }
 
     /// Takes note of a node just recorded (and evaluated from up-to-date inputs).
+    #[inline]
     pub(crate) fn push(&mut self, leaf: bool) {
         let id = self.stamps.len();
         self.stamps.push(self.generation);
