@@ -7,9 +7,9 @@
 //!
 //! Nodes are evaluated as they are added (eagerly), so [`Var::value`] works at once. Setting a
 //! leaf's value marks the graph stale; the next read or backward call of a node replays the
-//! nodes it depends on (not the others: see [`replay`]), and [`Graph::forward`] every node,
-//! in recorded order, in place and without allocating. Nothing here recurses, so a chain of
-//! a million nodes is as safe as a chain of three.
+//! nodes it depends on (not the others: see the `replay` module), and [`Graph::forward`]
+//! every node, in recorded order, in place and without allocating. Nothing here recurses, so
+//! a chain of a million nodes is as safe as a chain of three.
 
 mod dot;
 mod pool;
