@@ -215,7 +215,7 @@ impl<'g, F: Float> crate::Graph<'g, F> {
         let check_after = {
             let mut guard = self.tape_mut();
             let tape = &mut *guard;
-            tape.refresh();
+            tape.refresh_for_backward(output);
             let epoch = tape.next_epoch();
             let check_after = tape.check_backward;
             tape.adjoints[tape.nodes[output as usize].range()].copy_from_slice(seed);

@@ -6,11 +6,14 @@
 //! mixing nodes of two graphs, or letting a node outlive its graph, does not compile.
 //!
 //! Nodes are evaluated as they are added (eagerly), so [`Var::value`] works at once. Setting a
-//! leaf's value marks the graph stale; the next read, backward call or [`Graph::forward`]
-//! replays every node in recorded order, in place and without allocating. Nothing here
-//! recurses, so a chain of a million nodes is as safe as a chain of three.
+//! leaf's value marks the graph stale; the next read or backward call of a node replays the
+//! nodes it depends on (not the others: see the `replay` module), and [`Graph::forward`]
+//! every node, in recorded order, in place and without allocating. Nothing here recurses, so
+//! a chain of a million nodes is as safe as a chain of three.
 
 mod dot;
+mod pool;
+mod replay;
 mod var;
 
 pub use var::{IsLeaf, IsParam, Kind, ReverseInput, Updatable, Var, ZeroGradable, kind};
@@ -116,8 +119,8 @@ pub(crate) struct Tape<F: Float> {
     pub(crate) uniform_values: Vec<F>,
     /// The mark of the latest reverse sweep (0 is never a current epoch).
     pub(crate) epoch: u32,
-    /// A leaf changed since the last evaluation: computed values must be replayed.
-    pub(crate) stale: bool,
+    /// Which computed values are up to date with the leaves (see [`replay`]).
+    pub(crate) fresh: replay::Freshness,
     /// Cross-check every backward call against forward mode (see [`crate::check`]).
     pub(crate) check_backward: bool,
     /// Buffers of the Jacobian and Hessian passes, kept for the next call (borrowed while
@@ -138,17 +141,9 @@ impl<F: Float> Tape<F> {
             uniform_marks: Vec::new(),
             uniform_values: Vec::new(),
             epoch: 0,
-            stale: false,
+            fresh: replay::Freshness::default(),
             check_backward: false,
             workspace: RefCell::new(crate::workspace::Workspace::new()),
-        }
-    }
-
-    /// Replays every node if a leaf changed since the last evaluation.
-    pub(crate) fn refresh(&mut self) {
-        if self.stale {
-            evaluate(&self.nodes, &mut self.values);
-            self.stale = false;
         }
     }
 
@@ -221,13 +216,19 @@ pub(crate) fn evaluate<F: Float, T: Elem<F>>(nodes: &[NodeRecord<F>], values: &m
 /// });
 /// ```
 pub struct Graph<'g, F: Float = f64> {
-    tape: RefCell<Tape<F>>,
+    /// Owned by [`Graph::with`], which gives it back to the thread's pool (see `pool`).
+    tape: &'g RefCell<Tape<F>>,
     /// Invariant in `'g`: two graphs never share a brand, so their handles cannot mix.
     brand: PhantomData<fn(&'g ()) -> &'g ()>,
 }
 
 impl<F: Float> Graph<'_, F> {
     /// Runs `build` with a fresh graph; handles cannot leave the closure.
+    ///
+    /// The graph starts empty but reuses the buffers of a graph that ended earlier on the
+    /// same thread (up to two are kept per float type, none above 64 MiB), so that a program
+    /// building one graph per gradient does not allocate, and fault in, its buffers anew
+    /// each time.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -255,11 +256,14 @@ impl<F: Float> Graph<'_, F> {
     /// let escaped = Graph::with(|g| g.param(Tensor::<Rank0>::from(1.0))); // does not compile
     /// ```
     pub fn with<R>(build: impl for<'g> FnOnce(&'g Graph<'g, F>) -> R) -> R {
-        let graph = Graph {
-            tape: RefCell::new(Tape::new()),
+        // The buffers of an earlier graph on this thread, if one was dropped (see `pool`).
+        let tape = pool::take();
+        let result = build(&Graph {
+            tape: &tape,
             brand: PhantomData,
-        };
-        build(&graph)
+        });
+        pool::give_back(tape);
+        result
     }
 }
 
@@ -288,11 +292,24 @@ impl<'g, F: Float> Graph<'g, F> {
     #[track_caller]
     pub(crate) fn fresh_tape(&self) -> Ref<'_, Tape<F>> {
         let tape = self.tape();
-        if !tape.stale {
+        if tape.fresh.all() {
             return tape;
         }
         drop(tape);
         self.tape_mut().refresh();
+        self.tape()
+    }
+
+    /// The tape with `output`'s value, and that of every node it depends on, up to date;
+    /// other nodes may be stale (see [`replay`]).
+    #[track_caller]
+    pub(crate) fn fresh_tape_for(&self, output: NodeId) -> Ref<'_, Tape<F>> {
+        let tape = self.tape();
+        if tape.is_fresh(output) {
+            return tape;
+        }
+        drop(tape);
+        self.tape_mut().refresh_for(output);
         self.tape()
     }
 
@@ -312,6 +329,7 @@ impl<'g, F: Float> Graph<'g, F> {
         if param {
             tape.params.push(node_id(id));
         }
+        tape.fresh.push(true);
         tape.nodes.push(NodeRecord {
             op,
             inputs: [0; MAX_ARITY],
@@ -381,16 +399,23 @@ impl<'g, F: Float> Graph<'g, F> {
     ) -> NodeId {
         let mut guard = self.tape_mut();
         let tape = &mut *guard;
-        tape.refresh();
+        // The inputs must be up to date; after a change of the leaves that is rare enough
+        // (nodes are recorded before the replays) to replay every stale node.
+        if !tape.fresh.all() && !inputs.iter().all(|&input| tape.is_fresh(input)) {
+            tape.refresh();
+        }
         let offset = tape.values.len();
         let scratch = op.scratch_len(len);
         tape.values.resize(offset + len + scratch, F::zero());
         let mut ids = [0; MAX_ARITY];
-        ids[..inputs.len()].copy_from_slice(inputs);
-        let requires_grad = inputs.iter().any(|&i| tape.nodes[i as usize].requires_grad);
+        let mut requires_grad = false;
         let mut input_slots = [InputSlot::default(); MAX_ARITY];
-        for (slot, &input) in input_slots.iter_mut().zip(inputs) {
+        // One pass over the inputs, element by element (a `copy_from_slice` of the ids was a
+        // call to `memcpy` per node).
+        for ((id, slot), &input) in ids.iter_mut().zip(&mut input_slots).zip(inputs) {
+            *id = input;
             let record = &tape.nodes[input as usize];
+            requires_grad |= record.requires_grad;
             let route = match record.op {
                 _ if !record.requires_grad => GradRoute::None,
                 Op::Param { grad_offset } => GradRoute::Param(grad_offset),
@@ -416,13 +441,14 @@ impl<'g, F: Float> Graph<'g, F> {
         evaluate_node(&node, &mut tape.values);
         let id = tape.nodes.len();
         tape.nodes.push(node);
+        tape.fresh.push(false);
         node_id(id)
     }
 
     /// Recomputes every node from the current leaf values, in recorded order, in place.
     ///
-    /// Reads and backward calls replay a stale graph by themselves, so calling this is only
-    /// needed to time or force the forward pass. It allocates nothing.
+    /// Reads and backward calls replay by themselves what they depend on, so calling this is
+    /// only needed to time or force the forward pass. It allocates nothing.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -436,10 +462,7 @@ impl<'g, F: Float> Graph<'g, F> {
     /// ```
     #[track_caller]
     pub fn forward(&self) {
-        let mut guard = self.tape_mut();
-        let tape = &mut *guard;
-        evaluate(&tape.nodes, &mut tape.values);
-        tape.stale = false;
+        self.tape_mut().replay_all();
     }
 
     /// Clears the accumulated gradient of every parameter.

@@ -238,7 +238,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         Var::new(self.graph, self.id)
     }
 
-    /// The node's current value (replaying the graph first if a leaf changed).
+    /// The node's current value (replaying first, if a leaf changed, the nodes it depends on).
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -249,7 +249,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// ```
     #[track_caller]
     pub fn value(&self) -> Tensor<S, F> {
-        Tensor::from_vec_unchecked(self.graph.fresh_tape().value(self.id).to_vec())
+        Tensor::from_vec_unchecked(self.graph.fresh_tape_for(self.id).value(self.id).to_vec())
     }
 
     /// Copies the node's current value into `out`, without allocating.
@@ -266,7 +266,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     #[track_caller]
     pub fn value_into(&self, out: &mut Tensor<S, F>) {
         out.as_mut_slice()
-            .copy_from_slice(self.graph.fresh_tape().value(self.id));
+            .copy_from_slice(self.graph.fresh_tape_for(self.id).value(self.id));
     }
 
     /// The name of the op that produced this node (PyTorch's `grad_fn`), `None` for a leaf.
@@ -397,7 +397,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
                 *v = step(*v, d);
             }
         }
-        tape.stale = true;
+        tape.mark_stale();
     }
 
     /// Clears this parameter's accumulated gradient (PyTorch's `x.grad.data.zero_()`).
@@ -476,7 +476,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         let tape = &mut *guard;
         let range = tape.nodes[self.id as usize].range();
         tape.values[range].copy_from_slice(value);
-        tape.stale = true;
+        tape.mark_stale();
         Ok(())
     }
 }
@@ -493,6 +493,6 @@ impl<F: Float, K: Kind> Var<'_, Rank0, F, K> {
     /// ```
     #[track_caller]
     pub fn item(&self) -> F {
-        self.graph.fresh_tape().value(self.id)[0]
+        self.graph.fresh_tape_for(self.id).value(self.id)[0]
     }
 }

@@ -60,7 +60,7 @@ fn pull_back<S: Shape, T: Shape>(
     output: Var<'_, T>,
     seed: &[f64],
 ) -> Vec<f64> {
-    let tape = param.graph().fresh_tape();
+    let tape = param.graph().fresh_tape_for(output.id);
     let offset = tape.nodes[param.id as usize].op.grad_offset();
     let mut grad = vec![0.0; S::NUMEL];
     if param.id <= output.id {

@@ -116,7 +116,7 @@ pub(crate) fn for_each_param<F: Float>(
         let grads = &tape.grads[offset..offset + node.len];
         update(&mut tape.values[node.range()], grads, offset);
     }
-    tape.stale = true;
+    tape.mark_stale();
 }
 
 /// The number of parameter elements of `graph`: the length of an optimizer's state buffers.
