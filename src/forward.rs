@@ -248,7 +248,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// });
     /// ```
     pub fn jvp(&self, tangents: &[Tangent<'g, F>]) -> Tensor<S, F> {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let directions: Vec<(NodeId, &[F])> = tangents
             .iter()
             .map(|t| (t.node, t.direction.as_slice()))
@@ -304,7 +304,8 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ) where
         S: HessianOutput,
     {
-        let tape = self.graph.fresh_tape();
+        // No replay first: the passes compute every value they read from the leaves.
+        let tape = self.graph.tape();
         if x.id > self.id {
             for i in 0..SIn::NUMEL {
                 hessian.row_mut(i).fill(F::zero());
@@ -351,7 +352,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: HvpOutput,
     {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let mut result = vec![F::zero(); SIn::NUMEL];
         if x.id > self.id {
             return Tensor::from_vec_unchecked(result);

@@ -31,6 +31,18 @@ pub(crate) struct Workspace<F: Float> {
 }
 
 impl<F: Float> Workspace<F> {
+    /// The bytes of capacity of its buffers (the tape pool keeps no tape above a cap).
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        fn bytes<T>(v: &Vec<T>) -> usize {
+            v.capacity() * size_of::<T>()
+        }
+        bytes(&self.multi)
+            + bytes(&self.dual)
+            + bytes(&self.hyper)
+            + bytes(&self.seed)
+            + self.sweep.capacity_bytes()
+    }
+
     pub(crate) fn new() -> Self {
         Workspace {
             multi: Vec::new(),
@@ -63,6 +75,12 @@ impl<T: Copy + num_traits::Zero> SweepBuffers<T> {
             uniform_values: Vec::new(),
             epoch: 0,
         }
+    }
+
+    fn capacity_bytes(&self) -> usize {
+        self.adjoints.capacity() * size_of::<T>()
+            + (self.marks.capacity() + self.uniform_marks.capacity()) * size_of::<u32>()
+            + self.uniform_values.capacity() * size_of::<T>()
     }
 
     /// One reverse sweep from `output` seeded with `seed`; `at_param(grad_offset, adjoint)`

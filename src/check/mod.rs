@@ -331,7 +331,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// });
     /// ```
     pub fn check_vjps(&self) -> Result<(), NodeFailure> {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let mut rng = SplitMix64::new(call_seed::<F>(self.id, &[]));
         check_nodes(&tape, self.id, &mut rng, Scope::All)
     }

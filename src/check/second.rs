@@ -63,7 +63,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// `<w, H v>` by forward-over-forward: one hyper-dual pass with `x` moving along `v` and
     /// `w`.
     fn hyper_pass(&self, x: NodeId, v: &[F], w: &[F]) -> f64 {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let nodes = &tape.nodes[..=self.id as usize];
         let end = nodes[self.id as usize].full_range().end;
         let mut values: Vec<HyperDual<F>> = tape.values[..end]

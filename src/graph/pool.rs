@@ -95,6 +95,7 @@ impl<F: Float> Tape<F> {
             + bytes(&self.uniform_marks)
             + bytes(&self.uniform_values)
             + self.fresh.capacity_bytes()
+            + self.workspace.borrow().capacity_bytes()
     }
 
     /// Empties the tape for the next graph, keeping the capacity of its buffers.
@@ -102,7 +103,8 @@ impl<F: Float> Tape<F> {
     /// The reverse sweep's scratch is kept as it is, not cleared: adjoints below the output
     /// may hold garbage (each sweep writes before it reads), and every mark is below the
     /// next epoch (the epoch keeps counting), so the next graph's first backward call needs
-    /// no fill of them up to the old length.
+    /// no fill of them up to the old length. The Jacobian workspace is kept for the same
+    /// reasons (its passes lift the leaves and compute every other value they read).
     fn clear_for_reuse(&mut self) {
         self.nodes.clear();
         self.values.clear();

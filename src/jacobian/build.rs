@@ -88,7 +88,9 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ) where
         S: ArrayNumel,
     {
-        let tape = self.graph.fresh_tape();
+        // No replay first: the pass computes every value it reads from the leaves, which
+        // are always current.
+        let tape = self.graph.tape();
         let workspace = &mut *tape.workspace.borrow_mut();
         forward_columns(
             &tape.nodes,
@@ -150,7 +152,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ) where
         S: ArrayNumel,
     {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let Workspace { sweep, seed, .. } = &mut *tape.workspace.borrow_mut();
         let x_offset = tape.nodes[x.id as usize].op.grad_offset();
         seed.clear();
@@ -196,7 +198,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: ArrayNumel,
     {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         if x.id > self.id {
             return Jacobian::zeros();
         }

@@ -148,7 +148,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: HessianOutput,
     {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let (n, packed) = packed_hessian(&tape, self.id, &[a.id, b.id]);
         let na = A::NUMEL;
         Hessian2 {
@@ -185,7 +185,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: HvpOutput,
     {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let (mut ha, mut hb) = (vec![F::zero(); A::NUMEL], vec![F::zero(); B::NUMEL]);
         let values = dual_pass(
             &tape,
@@ -256,7 +256,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: ArrayNumel,
     {
-        let tape = self.graph.fresh_tape();
+        let tape = self.graph.fresh_tape_for(self.id);
         let Workspace { sweep, seed, .. } = &mut *tape.workspace.borrow_mut();
         let offsets = [a.id, b.id].map(|id| tape.nodes[id as usize].op.grad_offset());
         let (mut ja, mut jb) = (Jacobian::<S, A, F>::zeros(), Jacobian::<S, B, F>::zeros());
