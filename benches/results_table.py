@@ -54,7 +54,8 @@ for w in WORKLOADS:
 
 # W6 (a 3x7 Jacobian) and W7 (a 16x16 Hessian): every way tygrad computes them.
 SMALL = {
-    "W6": ["tygrad_jacobian_rev", "tygrad_jacobian_fwd"],
+    "W6": ["tygrad_jacobian_rev", "tygrad_jacobian_fwd", "tygrad_lifted_jacobian_rev",
+           "tygrad_lifted_jacobian_fwd"],
     "W7": ["tygrad_hessian", "tygrad_hvp", "tygrad_fused_hvp", "tygrad_fused_hessian"],
 }
 rows = []
