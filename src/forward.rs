@@ -60,12 +60,12 @@
 pub use crate::jacobian::multi::Hessian2;
 pub use crate::jacobian::{ArrayNumel, Jacobian};
 
-use crate::graph::{Graph, IsLeaf, Kind, NodeId, NodeRecord, ReverseInput, Tape, Var, evaluate};
+use crate::graph::{Graph, IsLeaf, Kind, NodeId, NodeRecord, ReverseInput, Tape, Var};
 use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float};
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
-use crate::workspace::lift_leaves;
+use crate::workspace::hessian_entries;
 use num_dual::Dual;
 use std::fmt;
 use std::marker::PhantomData;
@@ -127,7 +127,10 @@ pub(crate) fn dual_pass<F: Float>(
             value.eps += d;
         }
     }
-    evaluate(&tape.nodes[..=output as usize], &mut values);
+    // Only what `output` depends on (a branch beside it keeps its plain values).
+    tape.workspace
+        .borrow_mut()
+        .evaluate_for(&tape.nodes, output, &mut values);
     values
 }
 
@@ -312,22 +315,18 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
             }
             return;
         }
-        let values = &mut tape.workspace.borrow_mut().hyper;
-        lift_leaves(&tape.nodes, &tape.values, self.id, values);
-        let x_range = tape.nodes[x.id as usize].range();
-        let out = tape.nodes[self.id as usize].offset;
-        for i in 0..SIn::NUMEL {
-            for j in i..SIn::NUMEL {
-                values[x_range.start + i].eps1 = F::one();
-                values[x_range.start + j].eps2 = F::one();
-                evaluate(&tape.nodes[..=self.id as usize], values);
-                let second = values[out].eps1eps2;
-                hessian[(i, j)] = second;
-                hessian[(j, i)] = second;
-                values[x_range.start + i].eps1 = F::zero();
-                values[x_range.start + j].eps2 = F::zero();
-            }
-        }
+        let workspace = &mut *tape.workspace.borrow_mut();
+        hessian_entries(
+            &tape.nodes,
+            &tape.values,
+            workspace,
+            self.id,
+            x.id,
+            |i, j, entry| {
+                hessian[(i, j)] = entry;
+                hessian[(j, i)] = entry;
+            },
+        );
     }
 
     /// The Hessian-vector product `(d² self / d x²) v` of a scalar output, by

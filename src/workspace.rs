@@ -11,7 +11,7 @@
 //! [`Var::hessian_into`](crate::Var::hessian_into)) borrows it for its duration.
 
 use crate::forward::end_of;
-use crate::graph::{NodeId, NodeRecord, evaluate};
+use crate::graph::{NodeId, NodeRecord, ancestors, evaluate, evaluate_node};
 use crate::reverse::{ParamSink, Reached, reverse_sweep};
 use crate::scalar::{Elem, Float, MultiDual, TANGENTS};
 use num_dual::{Dual, HyperDual};
@@ -28,6 +28,12 @@ pub(crate) struct Workspace<F: Float> {
     pub(crate) sweep: SweepBuffers<F>,
     /// A seed of the output's size.
     pub(crate) seed: Vec<F>,
+    /// Which nodes the passes evaluate: the computed ancestors of the output they were last
+    /// made for (see [`planned`]).
+    plan: Option<(NodeId, Option<Vec<NodeId>>)>,
+    /// Scratch of [`ancestors`].
+    needed: Vec<u32>,
+    mark: u32,
 }
 
 impl<F: Float> Workspace<F> {
@@ -40,7 +46,36 @@ impl<F: Float> Workspace<F> {
             + bytes(&self.dual)
             + bytes(&self.hyper)
             + bytes(&self.seed)
+            + bytes(&self.needed)
+            + self
+                .plan
+                .as_ref()
+                .and_then(|(_, list)| list.as_ref())
+                .map_or(0, bytes)
             + self.sweep.capacity_bytes()
+    }
+
+    /// Evaluates, on `values`, the computed nodes that `output` depends on, in recorded
+    /// order (see [`planned`]).
+    pub(crate) fn evaluate_for<T: Elem<F>>(
+        &mut self,
+        nodes: &[NodeRecord<F>],
+        output: NodeId,
+        values: &mut [T],
+    ) {
+        let plan = planned(
+            &mut self.plan,
+            &mut self.needed,
+            &mut self.mark,
+            nodes,
+            output,
+        );
+        evaluate_planned(nodes, plan, output, values);
+    }
+
+    /// Drops the cached ancestor list, for a tape that is reused by a new graph.
+    pub(crate) fn forget_plan(&mut self) {
+        self.plan = None;
     }
 
     pub(crate) fn new() -> Self {
@@ -50,6 +85,9 @@ impl<F: Float> Workspace<F> {
             hyper: Vec::new(),
             sweep: SweepBuffers::new(),
             seed: Vec::new(),
+            plan: None,
+            needed: Vec::new(),
+            mark: 0,
         }
     }
 }
@@ -130,6 +168,38 @@ impl<T: Copy + num_traits::Zero> SweepBuffers<T> {
     }
 }
 
+/// The computed nodes a pass to `output` must evaluate, in recorded order (`None`: all of
+/// them up to `output`, the plain loop), as a replay does: a pass skips a branch of the graph
+/// that `output` does not depend on. Kept in `slot` for the last output asked (a node's
+/// ancestors never change as the graph grows), so a repeated call allocates nothing.
+fn planned<'a, F: Float>(
+    slot: &'a mut Option<(NodeId, Option<Vec<NodeId>>)>,
+    needed: &mut Vec<u32>,
+    mark: &mut u32,
+    nodes: &[NodeRecord<F>],
+    output: NodeId,
+) -> Option<&'a [NodeId]> {
+    if slot.as_ref().is_none_or(|(o, _)| *o != output) {
+        *slot = Some((output, ancestors(nodes, output, needed, mark)));
+    }
+    slot.as_ref().and_then(|(_, list)| list.as_deref())
+}
+
+/// Evaluates the nodes of `plan` (see [`planned`]) up to `output` on `values`.
+fn evaluate_planned<F: Float, T: Elem<F>>(
+    nodes: &[NodeRecord<F>],
+    plan: Option<&[NodeId]>,
+    output: NodeId,
+    values: &mut [T],
+) {
+    match plan {
+        None => evaluate(&nodes[..=output as usize], values),
+        Some(ids) => ids
+            .iter()
+            .for_each(|&id| evaluate_node(&nodes[id as usize], values)),
+    }
+}
+
 /// Lifts the values of the leaves up to `output` into `buffer` as scalars of type `T` with
 /// no derivative part, sizing it for the prefix that matters. Computed nodes are left as they
 /// are: every pass evaluates them before reading them.
@@ -175,19 +245,27 @@ pub(crate) fn forward_columns<F: Float>(
         }
         return;
     }
-    let chain = &nodes[..=output as usize];
+    let Workspace {
+        multi,
+        dual,
+        plan,
+        needed,
+        mark,
+        ..
+    } = workspace;
+    let plan = planned(plan, needed, mark, nodes, output);
     if x.len() == 1 {
-        let values = &mut workspace.dual;
+        let values = dual;
         lift_leaves(nodes, tape_values, output, values);
         values[x.start].eps = F::one();
-        evaluate(chain, values);
+        evaluate_planned(nodes, plan, output, values);
         for (row, v) in values[out].iter().enumerate() {
             write(row, 0, v.eps);
         }
         values[x.start].eps = F::zero();
         return;
     }
-    let values = &mut workspace.multi;
+    let values = multi;
     lift_leaves(nodes, tape_values, output, values);
     for first in (0..x.len()).step_by(TANGENTS) {
         let width = TANGENTS.min(x.len() - first);
@@ -195,7 +273,7 @@ pub(crate) fn forward_columns<F: Float>(
         for (t, v) in values[chunk.clone()].iter_mut().enumerate() {
             *v = MultiDual::from_re(v.re).derivative(t);
         }
-        evaluate(chain, values);
+        evaluate_planned(nodes, plan, output, values);
         for (row, v) in values[out.clone()].iter().enumerate() {
             for t in 0..width {
                 let entry = v.eps.0.as_ref().map_or(F::zero(), |tangents| tangents[t]);
@@ -204,6 +282,41 @@ pub(crate) fn forward_columns<F: Float>(
         }
         for v in &mut values[chunk] {
             *v = MultiDual::from_re(v.re);
+        }
+    }
+}
+
+/// The Hessian of the scalar `output` over the elements of `input` by forward over forward
+/// mode (no VJP rule involved): one hyper-dual pass per pair `i <= j`, `write(i, j, entry)`
+/// for each (the caller mirrors it). `tape_values` are the tape's values; only its leaves' are
+/// read, since the passes compute every value they read.
+pub(crate) fn hessian_entries<F: Float>(
+    nodes: &[NodeRecord<F>],
+    tape_values: &[F],
+    workspace: &mut Workspace<F>,
+    output: NodeId,
+    input: NodeId,
+    mut write: impl FnMut(usize, usize, F),
+) {
+    let Workspace {
+        hyper: values,
+        plan,
+        needed,
+        mark,
+        ..
+    } = workspace;
+    let plan = planned(plan, needed, mark, nodes, output);
+    lift_leaves(nodes, tape_values, output, values);
+    let x = nodes[input as usize].range();
+    let out = nodes[output as usize].offset;
+    for i in 0..x.len() {
+        for j in i..x.len() {
+            values[x.start + i].eps1 = F::one();
+            values[x.start + j].eps2 = F::one();
+            evaluate_planned(nodes, plan, output, values);
+            write(i, j, values[out].eps1eps2);
+            values[x.start + i].eps1 = F::zero();
+            values[x.start + j].eps2 = F::zero();
         }
     }
 }

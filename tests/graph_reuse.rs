@@ -167,3 +167,27 @@ fn a_graph_that_panicked_leaves_nothing_behind() {
         (3, 3.0, Tensor::ones())
     );
 }
+
+/// A graph that reuses an earlier graph's tape must not reuse what the earlier graph's
+/// Jacobian passes knew of its nodes: here node 2 skipped node 1 in the first graph and
+/// depends on it in the second (the forward Jacobian is then `3 exp x`, not garbage).
+#[test]
+fn a_reused_tape_forgets_the_earlier_graphs_ancestor_lists() {
+    let x0 = [0.5, -1.0];
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<2>>::from(x0));
+        let _unrelated = x.cos();
+        let out = x * 3.0;
+        assert_eq!(out.jacobian_fwd(x).row(0), &[3.0, 0.0]);
+    });
+    Graph::with(|g| {
+        let x = g.param(Tensor::<Rank1<2>>::from(x0));
+        let a = x.exp();
+        let out = a * 3.0;
+        let j = out.jacobian_fwd(x);
+        assert_eq!(j.row(0), &[3.0 * x0[0].exp(), 0.0]);
+        assert_eq!(j.row(1), &[0.0, 3.0 * x0[1].exp()]);
+        let h = (a * 3.0).sum().hessian(x);
+        assert_eq!(h[(0, 0)], 3.0 * x0[0].exp());
+    });
+}

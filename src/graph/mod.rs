@@ -14,6 +14,7 @@
 mod dot;
 mod pool;
 mod replay;
+pub(crate) use replay::ancestors;
 mod var;
 
 pub use var::{IsLeaf, IsParam, Kind, ReverseInput, Updatable, Var, ZeroGradable, kind};

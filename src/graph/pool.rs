@@ -112,6 +112,9 @@ impl<F: Float> Tape<F> {
         self.grads_cleared = false;
         self.params.clear();
         self.fresh.clear();
+        // The workspace's buffers are garbage-tolerant, but its cached ancestor list belongs
+        // to this graph's nodes.
+        self.workspace.get_mut().forget_plan();
         self.check_backward = false;
     }
 }

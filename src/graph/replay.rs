@@ -179,8 +179,9 @@ fn move_plan_last<F: Float>(plans: &mut Plans, nodes: &[NodeRecord<F>], output: 
 }
 
 /// The computed nodes `output` depends on (itself included), in recorded order; `None` when
-/// that is every computed node up to `output`.
-fn ancestors<F: Float>(
+/// that is every computed node up to `output`. `needed` and `mark` are scratch kept by the
+/// caller (marks of the latest call: bumping `mark` clears them).
+pub(crate) fn ancestors<F: Float>(
     nodes: &[NodeRecord<F>],
     output: NodeId,
     needed: &mut Vec<u32>,
