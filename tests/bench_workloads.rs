@@ -306,8 +306,17 @@ fn w6_arm_jacobian_every_way_agrees_with_the_hand_written_one() {
             let mut hand = hand.clone();
             assert_loss("W6 tygrad rev", t.jacobian_rev(&q, &mut jac), w6::SUM_P);
             assert_close("W6 tygrad jacobian_rev", &jac, &hand);
+            let reverse = jac.clone();
             assert_loss("W6 tygrad fwd", t.jacobian_fwd(&q, &mut jac), w6::SUM_P);
             assert_close("W6 tygrad jacobian_fwd", &jac, &hand);
+            // Reverse mode against forward mode, to rounding (1e-14 of the largest entry).
+            let largest = jac.iter().fold(0.0_f64, |m, e| m.max(e.abs()));
+            for (r, f) in reverse.iter().zip(&jac) {
+                assert!(
+                    (r - f).abs() <= 1e-14 * largest,
+                    "reverse {r} vs forward {f}"
+                );
+            }
             // Replayed at another configuration (into the kept Jacobian), against the
             // hand-written one there, both ways.
             let q2 = q.map(|x| 0.5 - x);
