@@ -8,7 +8,8 @@
 //! dual numbers carrying eight tangents per eight input elements (`(d out / d x_i) ·
 //! grad_out` for each `i`), over whatever scalar the sweep runs (so forward-over-reverse
 //! Hessian-vector products see its second derivatives). That suits the small inputs such
-//! functions take; each VJP allocates its dual buffers. A forward Jacobian through a lifted
+//! functions take; the VJP's dual buffers are on the stack for up to 16 input and 16 output
+//! elements (allocated past that). A forward Jacobian through a lifted
 //! node ([`Var::jacobian_fwd`]) runs `f` once on the multi-tangent numbers themselves.
 
 use super::custom::CustomOp;
@@ -106,16 +107,23 @@ impl<F: Float, L: Lift<F>> CustomOp<F> for Lifted<L> {
         // `g`: one pass for an input of up to eight elements, where one tangent per pass took
         // one per element.
         let x = x[0];
-        let mut duals: Vec<DualVec<T, Const<TANGENTS>>> =
-            x.iter().map(|&xi| DualVec::from_re(xi)).collect();
-        let mut out = vec![DualVec::from_re(T::zero()); g.len()];
+        // Buffers on the stack for the small functions this is for (no allocation per VJP,
+        // so a replayed graph's Jacobians stay allocation-free), on the heap past that.
+        let zero = DualVec::<T, Const<TANGENTS>>::from_re(T::zero());
+        let (mut duals_stack, mut out_stack) = ([zero; STACK_LEN], [zero; STACK_LEN]);
+        let (mut duals_heap, mut out_heap) = (Vec::new(), Vec::new());
+        let duals = stack_or_heap(&mut duals_stack, &mut duals_heap, x.len(), zero);
+        let out = stack_or_heap(&mut out_stack, &mut out_heap, g.len(), zero);
+        for (d, &xi) in duals.iter_mut().zip(x) {
+            *d = DualVec::from_re(xi);
+        }
         for first in (0..x.len()).step_by(TANGENTS) {
             let width = TANGENTS.min(x.len() - first);
             for t in 0..width {
                 duals[first + t] =
                     DualVec::<T, Const<TANGENTS>>::from_re(x[first + t]).derivative(t);
             }
-            self.0.eval(&duals, &mut out);
+            self.0.eval(duals, out);
             for t in 0..width {
                 duals[first + t] = DualVec::from_re(x[first + t]);
                 gi[first + t] += out.iter().zip(g).fold(T::zero(), |acc, (o, &gk)| {
@@ -123,6 +131,25 @@ impl<F: Float, L: Lift<F>> CustomOp<F> for Lifted<L> {
                 });
             }
         }
+    }
+}
+
+/// Inputs and outputs of at most this many elements take a lifted node's VJP buffers on the
+/// stack.
+const STACK_LEN: usize = 16;
+
+/// The first `len` elements of `stack` if they fit, else `heap` grown to `len`.
+fn stack_or_heap<'a, D: Copy>(
+    stack: &'a mut [D; STACK_LEN],
+    heap: &'a mut Vec<D>,
+    len: usize,
+    fill: D,
+) -> &'a mut [D] {
+    if len <= STACK_LEN {
+        &mut stack[..len]
+    } else {
+        heap.resize(len, fill);
+        heap
     }
 }
 
