@@ -94,8 +94,9 @@ impl Float for f32 {
 }
 
 /// A scalar the graph's kernels run on: the graph's float `F` itself, the dual number
-/// `Dual<F>` whose derivative part carries a tangent through the same kernels, or the
-/// hyper-dual number `HyperDual<F>` that carries two tangents and their mixed second
+/// `Dual<F>` whose derivative part carries a tangent through the same kernels, the
+/// [`MultiDual<F>`] that carries eight (used by [`Var::jacobian_fwd`](crate::Var::jacobian_fwd)),
+/// or the hyper-dual number `HyperDual<F>` that carries two tangents and their mixed second
 /// derivative (used by [`Var::hessian`](crate::Var::hessian)).
 ///
 /// The trait is sealed: the set of scalar types is fixed so that custom ops, which users

@@ -8,7 +8,7 @@
 //!
 //! A trait with generic methods cannot be a trait object, so the graph stores a
 //! `Box<dyn DynCustomOp<F>>`: an object-safe trait whose methods are the generic ones
-//! instantiated for each scalar type the crate uses (`F`, `Dual<F>`, `HyperDual<F>`). Every
+//! instantiated for each scalar type the crate uses (`F`, `Dual<F>`, `HyperDual<F>`, `MultiDual<F>`). Every
 //! [`CustomOp`] implements it through a blanket impl, and the sealed [`Elem`] trait picks the
 //! instantiation that matches the buffer being evaluated.
 
