@@ -61,7 +61,7 @@ pub use crate::jacobian::multi::Hessian2;
 pub use crate::jacobian::{ArrayNumel, Jacobian};
 
 use crate::graph::{Graph, IsLeaf, Kind, NodeId, NodeRecord, ReverseInput, Tape, Var};
-use crate::reverse::{ParamSink, Reached, reverse_sweep};
+use crate::reverse::SweepBuffers;
 use crate::scalar::{Elem, Float};
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
@@ -181,34 +181,13 @@ pub(crate) fn private_sweep<F: Float, T: Elem<F>>(
     seed: &[T],
     at_param: impl FnMut(usize, &[T]),
 ) -> PrivateSweep<T> {
-    let end = end_of(nodes, output);
-    let mut adjoints = vec![T::zero(); end];
-    adjoints[nodes[output as usize].range()].copy_from_slice(seed);
+    let mut buffers = SweepBuffers::new();
+    buffers.sweep_to_params(nodes, values, output, seed, at_param);
     let count = output as usize + 1;
-    let (mut marks, mut uniform_marks) = (vec![0u32; count], vec![0u32; count]);
-    let mut uniform_values = vec![T::zero(); count];
-    let reached = Reached {
-        marks: &mut marks,
-        uniform_marks: &mut uniform_marks,
-        uniform_values: &mut uniform_values,
-        epoch: 1,
-    };
-    reverse_sweep(
-        nodes,
-        values,
-        &mut adjoints,
-        reached,
-        output,
-        ParamSink::Adjoints(at_param),
-    );
-    let reached: Vec<bool> = marks.iter().map(|&m| m == 1).collect();
-    let uniform = (0..count)
-        .map(|id| (reached[id] && uniform_marks[id] == 1).then_some(uniform_values[id]))
-        .collect();
     PrivateSweep {
-        adjoints,
-        reached,
-        uniform,
+        reached: (0..count).map(|id| buffers.reached(id)).collect(),
+        uniform: (0..count).map(|id| buffers.uniform(id)).collect(),
+        adjoints: buffers.adjoints,
     }
 }
 

@@ -6,6 +6,7 @@
 //! parameter's share is added straight into its gradient, which accumulates across calls
 //! until zeroed, as in PyTorch.
 
+use crate::forward::end_of;
 use crate::graph::{GradRoute, InputSlot, Kind, NodeId, NodeRecord, Tape, Var};
 use crate::ops::{GradWrite, MAX_ARITY, Op, VjpIn};
 use crate::scalar::{Elem, Float};
@@ -171,37 +172,116 @@ pub(crate) fn reverse_sweep<F: Float, T: Elem<F>, C: FnMut(usize, &[T])>(
 }
 
 impl<F: Float> Tape<F> {
-    /// Completes a lazy zero_grad after a sweep of `epoch`: every parameter the sweep reached
+    /// Completes a lazy zero_grad after a sweep: every parameter the sweep reached
     /// had its slot overwritten; the others are zeroed now.
-    fn zero_unreached_grads(&mut self, epoch: u32) {
+    fn zero_unreached_grads(&mut self) {
         for &param in &self.params {
-            if self.reached[param as usize] != epoch {
+            if !self.sweep.reached(param as usize) {
                 let range = self.grad_range(param);
                 self.grads[range].fill(F::zero());
             }
         }
         self.grads_cleared = false;
     }
+}
 
-    /// Sizes the sweep's scratch buffers for the graph as it is now, and starts a new epoch
-    /// of marks. Allocates only when the graph grew since the last call.
-    pub(crate) fn next_epoch(&mut self) -> u32 {
-        if self.adjoints.len() < self.values.len() {
-            self.adjoints.resize(self.values.len(), F::zero());
+/// The scratch of reverse sweeps, reused from sweep to sweep: the adjoints (laid out like the
+/// values; a sweep tolerates garbage in them, since first writes assign) and the marks of
+/// [`Reached`] (cleared by starting a new epoch, so nothing is zeroed between sweeps). The
+/// graph's own backward calls, the Jacobians' sweeps (in the graph's workspace) and the
+/// checks' private sweeps all run in one of these.
+pub(crate) struct SweepBuffers<T> {
+    pub(crate) adjoints: Vec<T>,
+    marks: Vec<u32>,
+    uniform_marks: Vec<u32>,
+    uniform_values: Vec<T>,
+    /// The mark of the latest sweep (0 is never a current epoch).
+    epoch: u32,
+}
+
+impl<T: Copy + num_traits::Zero> SweepBuffers<T> {
+    pub(crate) fn new() -> Self {
+        SweepBuffers {
+            adjoints: Vec::new(),
+            marks: Vec::new(),
+            uniform_marks: Vec::new(),
+            uniform_values: Vec::new(),
+            epoch: 0,
         }
-        if self.reached.len() < self.nodes.len() {
-            self.reached.resize(self.nodes.len(), 0);
-            self.uniform_marks.resize(self.nodes.len(), 0);
-            self.uniform_values.resize(self.nodes.len(), F::zero());
+    }
+
+    /// Sizes the buffers for `adjoint_len` adjoint elements and `node_count` nodes (allocating
+    /// only when they grew) and starts a new epoch of marks.
+    #[inline]
+    pub(crate) fn start(
+        &mut self,
+        adjoint_len: usize,
+        node_count: usize,
+    ) -> (&mut [T], Reached<'_, T>) {
+        if self.adjoints.len() < adjoint_len {
+            self.adjoints.resize(adjoint_len, T::zero());
+        }
+        if self.marks.len() < node_count {
+            self.marks.resize(node_count, 0);
+            self.uniform_marks.resize(node_count, 0);
+            self.uniform_values.resize(node_count, T::zero());
         }
         self.epoch = self.epoch.wrapping_add(1);
         if self.epoch == 0 {
             // After 2³² sweeps the marks wrap: clear them once.
-            self.reached.fill(0);
+            self.marks.fill(0);
             self.uniform_marks.fill(0);
             self.epoch = 1;
         }
-        self.epoch
+        let reached = Reached {
+            marks: &mut self.marks,
+            uniform_marks: &mut self.uniform_marks,
+            uniform_values: &mut self.uniform_values,
+            epoch: self.epoch,
+        };
+        (&mut self.adjoints, reached)
+    }
+
+    /// Whether the latest sweep reached node `id`.
+    #[inline]
+    pub(crate) fn reached(&self, id: usize) -> bool {
+        self.marks[id] == self.epoch
+    }
+
+    /// Node `id`'s adjoint in the latest sweep where it is one number everywhere (held as
+    /// that number, not written out).
+    pub(crate) fn uniform(&self, id: usize) -> Option<T> {
+        (self.reached(id) && self.uniform_marks[id] == self.epoch)
+            .then_some(self.uniform_values[id])
+    }
+
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        (self.adjoints.capacity() + self.uniform_values.capacity()) * size_of::<T>()
+            + (self.marks.capacity() + self.uniform_marks.capacity()) * size_of::<u32>()
+    }
+
+    /// One sweep from `output` seeded with `seed`, the graph's gradients untouched:
+    /// `at_param(grad_offset, adjoint)` at each parameter the output depends on.
+    pub(crate) fn sweep_to_params<F: Float>(
+        &mut self,
+        nodes: &[NodeRecord<F>],
+        values: &[T],
+        output: NodeId,
+        seed: &[T],
+        at_param: impl FnMut(usize, &[T]),
+    ) where
+        T: Elem<F>,
+    {
+        let (adjoints, reached) = self.start(end_of(nodes, output), output as usize + 1);
+        adjoints[nodes[output as usize].range()].copy_from_slice(seed);
+        reverse_sweep(
+            nodes,
+            values,
+            adjoints,
+            reached,
+            output,
+            ParamSink::Adjoints(at_param),
+        );
     }
 }
 
@@ -216,31 +296,18 @@ impl<'g, F: Float> crate::Graph<'g, F> {
             let mut guard = self.tape_mut();
             let tape = &mut *guard;
             tape.refresh_for_backward(output);
-            let epoch = tape.next_epoch();
             let check_after = tape.check_backward;
-            tape.adjoints[tape.nodes[output as usize].range()].copy_from_slice(seed);
-            let reached = Reached {
-                marks: &mut tape.reached,
-                uniform_marks: &mut tape.uniform_marks,
-                uniform_values: &mut tape.uniform_values,
-                epoch,
-            };
+            let (adjoints, reached) = tape.sweep.start(tape.values.len(), tape.nodes.len());
+            adjoints[tape.nodes[output as usize].range()].copy_from_slice(seed);
             let cleared = tape.grads_cleared;
             let sink: ParamSink<'_, F, fn(usize, &[F])> = ParamSink::Grads {
                 grads: &mut tape.grads,
                 cleared,
             };
-            reverse_sweep(
-                &tape.nodes,
-                &tape.values,
-                &mut tape.adjoints,
-                reached,
-                output,
-                sink,
-            );
+            reverse_sweep(&tape.nodes, &tape.values, adjoints, reached, output, sink);
             if cleared {
                 // The pending zero_grad, for the parameters this sweep did not reach.
-                tape.zero_unreached_grads(epoch);
+                tape.zero_unreached_grads();
             }
             check_after
         };

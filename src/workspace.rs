@@ -12,7 +12,7 @@
 
 use crate::forward::end_of;
 use crate::graph::{NodeId, NodeRecord, ancestors, evaluate, evaluate_node};
-use crate::reverse::{ParamSink, Reached, reverse_sweep};
+use crate::reverse::SweepBuffers;
 use crate::scalar::{Elem, Float, MultiDual, TANGENTS};
 use num_dual::{Dual, HyperDual};
 
@@ -24,7 +24,7 @@ pub(crate) struct Workspace<F: Float> {
     pub(crate) dual: Vec<Dual<F>>,
     /// Values on hyper-dual numbers, laid out like the tape's values.
     pub(crate) hyper: Vec<HyperDual<F>>,
-    /// The buffers of a reverse sweep over the graph's floats.
+    /// The buffers of the Jacobians' reverse sweeps (the graph's own stay untouched).
     pub(crate) sweep: SweepBuffers<F>,
     /// A seed of the output's size.
     pub(crate) seed: Vec<F>,
@@ -89,82 +89,6 @@ impl<F: Float> Workspace<F> {
             needed: Vec::new(),
             mark: 0,
         }
-    }
-}
-
-/// Adjoints and marks for reverse sweeps in buffers of their own (the graph's adjoints and
-/// gradients untouched), reused from sweep to sweep: the sweep tolerates garbage in the
-/// adjoints (first writes assign) and the marks are cleared by a new epoch, so nothing is
-/// zeroed between sweeps.
-pub(crate) struct SweepBuffers<T> {
-    adjoints: Vec<T>,
-    marks: Vec<u32>,
-    uniform_marks: Vec<u32>,
-    uniform_values: Vec<T>,
-    epoch: u32,
-}
-
-impl<T: Copy + num_traits::Zero> SweepBuffers<T> {
-    pub(crate) fn new() -> Self {
-        SweepBuffers {
-            adjoints: Vec::new(),
-            marks: Vec::new(),
-            uniform_marks: Vec::new(),
-            uniform_values: Vec::new(),
-            epoch: 0,
-        }
-    }
-
-    fn capacity_bytes(&self) -> usize {
-        self.adjoints.capacity() * size_of::<T>()
-            + (self.marks.capacity() + self.uniform_marks.capacity()) * size_of::<u32>()
-            + self.uniform_values.capacity() * size_of::<T>()
-    }
-
-    /// One reverse sweep from `output` seeded with `seed`; `at_param(grad_offset, adjoint)`
-    /// at each parameter the output depends on (others are not visited).
-    pub(crate) fn sweep<F: Float>(
-        &mut self,
-        nodes: &[NodeRecord<F>],
-        values: &[T],
-        output: NodeId,
-        seed: &[T],
-        at_param: impl FnMut(usize, &[T]),
-    ) where
-        T: Elem<F>,
-    {
-        let end = end_of(nodes, output);
-        let count = output as usize + 1;
-        if self.adjoints.len() < end {
-            self.adjoints.resize(end, T::zero());
-        }
-        if self.marks.len() < count {
-            self.marks.resize(count, 0);
-            self.uniform_marks.resize(count, 0);
-            self.uniform_values.resize(count, T::zero());
-        }
-        self.epoch = self.epoch.wrapping_add(1);
-        if self.epoch == 0 {
-            // After 2³² sweeps the marks wrap: clear them once.
-            self.marks.fill(0);
-            self.uniform_marks.fill(0);
-            self.epoch = 1;
-        }
-        self.adjoints[nodes[output as usize].range()].copy_from_slice(seed);
-        let reached = Reached {
-            marks: &mut self.marks,
-            uniform_marks: &mut self.uniform_marks,
-            uniform_values: &mut self.uniform_values,
-            epoch: self.epoch,
-        };
-        reverse_sweep(
-            nodes,
-            values,
-            &mut self.adjoints,
-            reached,
-            output,
-            ParamSink::Adjoints(at_param),
-        );
     }
 }
 

@@ -101,8 +101,6 @@ impl<F: Float> NodeRecord<F> {
 pub(crate) struct Tape<F: Float> {
     pub(crate) nodes: Vec<NodeRecord<F>>,
     pub(crate) values: Vec<F>,
-    /// Scratch adjoints for one reverse sweep, laid out like `values`.
-    pub(crate) adjoints: Vec<F>,
     /// Accumulated gradients of the parameters, one slot per parameter element.
     pub(crate) grads: Vec<F>,
     /// A [`Graph::zero_grad`] is pending: every gradient is zero and `grads` holds garbage.
@@ -111,15 +109,9 @@ pub(crate) struct Tape<F: Float> {
     pub(crate) grads_cleared: bool,
     /// The parameters' node ids, in recorded order.
     pub(crate) params: Vec<NodeId>,
-    /// Scratch marks of the reverse sweep: node `i` was reached by the latest sweep iff
-    /// `reached[i] == epoch` (bumping the epoch clears every mark without touching them).
-    pub(crate) reached: Vec<u32>,
-    /// Scratch of the reverse sweep: node `i`'s adjoint is `uniform_values[i]` in every
-    /// element, not written out, iff `uniform_marks[i] == epoch` (see [`crate::reverse`]).
-    pub(crate) uniform_marks: Vec<u32>,
-    pub(crate) uniform_values: Vec<F>,
-    /// The mark of the latest reverse sweep (0 is never a current epoch).
-    pub(crate) epoch: u32,
+    /// The scratch of the graph's own reverse sweeps (adjoints laid out like `values`, the
+    /// marks of which nodes a sweep reached and which adjoints it held as one number).
+    pub(crate) sweep: crate::reverse::SweepBuffers<F>,
     /// Which computed values are up to date with the leaves (see [`replay`]).
     pub(crate) fresh: replay::Freshness,
     /// Cross-check every backward call against forward mode (see [`crate::check`]).
@@ -134,14 +126,10 @@ impl<F: Float> Tape<F> {
         Tape {
             nodes: Vec::new(),
             values: Vec::new(),
-            adjoints: Vec::new(),
             grads: Vec::new(),
             grads_cleared: false,
             params: Vec::new(),
-            reached: Vec::new(),
-            uniform_marks: Vec::new(),
-            uniform_values: Vec::new(),
-            epoch: 0,
+            sweep: crate::reverse::SweepBuffers::new(),
             fresh: replay::Freshness::default(),
             check_backward: false,
             workspace: RefCell::new(crate::workspace::Workspace::new()),

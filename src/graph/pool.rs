@@ -88,12 +88,9 @@ impl<F: Float> Tape<F> {
         }
         bytes(&self.nodes)
             + bytes(&self.values)
-            + bytes(&self.adjoints)
             + bytes(&self.grads)
             + bytes(&self.params)
-            + bytes(&self.reached)
-            + bytes(&self.uniform_marks)
-            + bytes(&self.uniform_values)
+            + self.sweep.capacity_bytes()
             + self.fresh.capacity_bytes()
             + self.workspace.borrow().capacity_bytes()
     }

@@ -162,7 +162,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
             let row = jacobian.row_mut(i);
             row.fill(F::zero());
             seed[i] = F::one();
-            sweep.sweep(
+            sweep.sweep_to_params(
                 &tape.nodes,
                 &tape.values,
                 self.id,

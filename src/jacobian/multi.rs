@@ -265,7 +265,7 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         for i in 0..S::NUMEL {
             seed[i] = F::one();
             let (row_a, row_b) = (ja.row_mut(i), jb.row_mut(i));
-            sweep.sweep(
+            sweep.sweep_to_params(
                 &tape.nodes,
                 &tape.values,
                 self.id,
