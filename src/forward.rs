@@ -65,7 +65,7 @@ use crate::reverse::SweepBuffers;
 use crate::scalar::{Elem, Float};
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
-use crate::workspace::hessian_entries;
+use crate::workspace::{dual_pass, hessian_entries};
 use num_dual::Dual;
 use std::fmt;
 use std::marker::PhantomData;
@@ -105,44 +105,15 @@ pub(crate) fn end_of<F: Float>(nodes: &[NodeRecord<F>], output: NodeId) -> usize
     nodes[output as usize].full_range().end
 }
 
-/// One forward-mode pass: every value up to `output`, on dual numbers, when each leaf in
-/// `tangents` moves along its direction (every other leaf stays put). Directions of nodes
-/// recorded after `output` cannot influence it and are ignored.
-pub(crate) fn dual_pass<F: Float>(
-    tape: &Tape<F>,
-    output: NodeId,
-    tangents: &[(NodeId, &[F])],
-) -> Vec<Dual<F>> {
-    let end = end_of(&tape.nodes, output);
-    let mut values: Vec<Dual<F>> = tape.values[..end]
-        .iter()
-        .map(|&v| Dual::new(v, F::zero()))
-        .collect();
-    for &(node, direction) in tangents {
-        if node > output {
-            continue;
-        }
-        let range = tape.nodes[node as usize].range();
-        for (value, &d) in values[range].iter_mut().zip(direction) {
-            value.eps += d;
-        }
-    }
-    // Only what `output` depends on (a branch beside it keeps its plain values).
-    tape.workspace
-        .borrow_mut()
-        .evaluate_for(&tape.nodes, output, &mut values);
-    values
-}
-
 /// One forward-mode pass ([`dual_pass`]), keeping only the tangent of `output`: `J u` for
 /// the directions in `tangents`.
 pub(crate) fn jvp_raw<F: Float>(
-    tape: &Tape<F>,
+    tape: &mut Tape<F>,
     output: NodeId,
     tangents: &[(NodeId, &[F])],
 ) -> Vec<F> {
-    let values = dual_pass(tape, output, tangents);
-    values[tape.nodes[output as usize].range()]
+    dual_pass(tape, output, tangents);
+    tape.workspace.dual[tape.nodes[output as usize].range()]
         .iter()
         .map(|v| v.eps)
         .collect()
@@ -230,12 +201,13 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     /// });
     /// ```
     pub fn jvp(&self, tangents: &[Tangent<'g, F>]) -> Tensor<S, F> {
-        let tape = self.graph.fresh_tape_for(self.id);
+        // No replay first: the pass computes every value it reads from the leaves.
+        let mut tape = self.graph.tape_mut();
         let directions: Vec<(NodeId, &[F])> = tangents
             .iter()
             .map(|t| (t.node, t.direction.as_slice()))
             .collect();
-        Tensor::from_vec_unchecked(jvp_raw(&tape, self.id, &directions))
+        Tensor::from_vec_unchecked(jvp_raw(&mut tape, self.id, &directions))
     }
 
     /// The Hessian `d² self / d x²` of a scalar output, by forward-over-forward mode:
@@ -287,25 +259,17 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
         S: HessianOutput,
     {
         // No replay first: the passes compute every value they read from the leaves.
-        let tape = self.graph.tape();
+        let mut tape = self.graph.tape_mut();
         if x.id > self.id {
             for i in 0..SIn::NUMEL {
                 hessian.row_mut(i).fill(F::zero());
             }
             return;
         }
-        let workspace = &mut *tape.workspace.borrow_mut();
-        hessian_entries(
-            &tape.nodes,
-            &tape.values,
-            workspace,
-            self.id,
-            x.id,
-            |i, j, entry| {
-                hessian[(i, j)] = entry;
-                hessian[(j, i)] = entry;
-            },
-        );
+        hessian_entries(&mut tape, self.id, x.id, |i, j, entry| {
+            hessian[(i, j)] = entry;
+            hessian[(j, i)] = entry;
+        });
     }
 
     /// The Hessian-vector product `(d² self / d x²) v` of a scalar output, by
@@ -330,15 +294,17 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: HvpOutput,
     {
-        let tape = self.graph.fresh_tape_for(self.id);
+        // No replay first: the dual pass computes every value the sweep reads.
+        let mut tape = self.graph.tape_mut();
         let mut result = vec![F::zero(); SIn::NUMEL];
         if x.id > self.id {
             return Tensor::from_vec_unchecked(result);
         }
-        let values = dual_pass(&tape, self.id, &[(x.id, v.as_slice())]);
+        dual_pass(&mut tape, self.id, &[(x.id, v.as_slice())]);
         let x_offset = tape.nodes[x.id as usize].op.grad_offset();
         let seed = [Dual::new(F::one(), F::zero())];
-        vjp_raw(&tape.nodes, &values, self.id, &seed, |offset, adjoint| {
+        let values = &tape.workspace.dual;
+        vjp_raw(&tape.nodes, values, self.id, &seed, |offset, adjoint| {
             if offset == x_offset {
                 for (r, a) in result.iter_mut().zip(adjoint) {
                     *r = a.eps;

@@ -9,9 +9,14 @@
 //! ([`Var::jacobian_fwd_into`](crate::Var::jacobian_fwd_into),
 //! [`Var::jacobian_rev_into`](crate::Var::jacobian_rev_into),
 //! [`Var::hessian_into`](crate::Var::hessian_into)) borrows it for its duration.
+//!
+//! The passes on dual numbers here evaluate only the nodes their output depends on, by the
+//! ancestor lists the tape keeps for its replays ([`Tape::fresh`]), and read the tape's
+//! values only at the leaves: they compute every other value themselves, so they need no
+//! replay first.
 
 use crate::forward::end_of;
-use crate::graph::{NodeId, NodeRecord, ancestors, evaluate, evaluate_node};
+use crate::graph::{NodeId, NodeRecord, Tape, evaluate_ancestors};
 use crate::reverse::SweepBuffers;
 use crate::scalar::{Elem, Float, MultiDual, TANGENTS};
 use num_dual::{Dual, HyperDual};
@@ -19,24 +24,29 @@ use num_dual::{Dual, HyperDual};
 /// The buffers of one graph's Jacobian and Hessian passes (see the module docs).
 pub(crate) struct Workspace<F: Float> {
     /// Values on multi-tangent dual numbers, laid out like the tape's values.
-    pub(crate) multi: Vec<MultiDual<F>>,
-    /// Values on dual numbers of one tangent (a Jacobian over a single input element).
+    multi: Vec<MultiDual<F>>,
+    /// Values on dual numbers of one tangent, laid out like the tape's values (see
+    /// [`dual_pass`]).
     pub(crate) dual: Vec<Dual<F>>,
     /// Values on hyper-dual numbers, laid out like the tape's values.
-    pub(crate) hyper: Vec<HyperDual<F>>,
+    hyper: Vec<HyperDual<F>>,
     /// The buffers of the Jacobians' reverse sweeps (the graph's own stay untouched).
     pub(crate) sweep: SweepBuffers<F>,
     /// A seed of the output's size.
     pub(crate) seed: Vec<F>,
-    /// Which nodes the passes evaluate: the computed ancestors of the output they were last
-    /// made for (see [`planned`]).
-    plan: Option<(NodeId, Option<Vec<NodeId>>)>,
-    /// Scratch of [`ancestors`].
-    needed: Vec<u32>,
-    mark: u32,
 }
 
 impl<F: Float> Workspace<F> {
+    pub(crate) fn new() -> Self {
+        Workspace {
+            multi: Vec::new(),
+            dual: Vec::new(),
+            hyper: Vec::new(),
+            sweep: SweepBuffers::new(),
+            seed: Vec::new(),
+        }
+    }
+
     /// The bytes of capacity of its buffers (the tape pool keeps no tape above a cap).
     pub(crate) fn capacity_bytes(&self) -> usize {
         fn bytes<T>(v: &Vec<T>) -> usize {
@@ -46,88 +56,14 @@ impl<F: Float> Workspace<F> {
             + bytes(&self.dual)
             + bytes(&self.hyper)
             + bytes(&self.seed)
-            + bytes(&self.needed)
-            + self
-                .plan
-                .as_ref()
-                .and_then(|(_, list)| list.as_ref())
-                .map_or(0, bytes)
             + self.sweep.capacity_bytes()
-    }
-
-    /// Evaluates, on `values`, the computed nodes that `output` depends on, in recorded
-    /// order (see [`planned`]).
-    pub(crate) fn evaluate_for<T: Elem<F>>(
-        &mut self,
-        nodes: &[NodeRecord<F>],
-        output: NodeId,
-        values: &mut [T],
-    ) {
-        let plan = planned(
-            &mut self.plan,
-            &mut self.needed,
-            &mut self.mark,
-            nodes,
-            output,
-        );
-        evaluate_planned(nodes, plan, output, values);
-    }
-
-    /// Drops the cached ancestor list, for a tape that is reused by a new graph.
-    pub(crate) fn forget_plan(&mut self) {
-        self.plan = None;
-    }
-
-    pub(crate) fn new() -> Self {
-        Workspace {
-            multi: Vec::new(),
-            dual: Vec::new(),
-            hyper: Vec::new(),
-            sweep: SweepBuffers::new(),
-            seed: Vec::new(),
-            plan: None,
-            needed: Vec::new(),
-            mark: 0,
-        }
-    }
-}
-
-/// The computed nodes a pass to `output` must evaluate, in recorded order (`None`: all of
-/// them up to `output`, the plain loop), as a replay does: a pass skips a branch of the graph
-/// that `output` does not depend on. Kept in `slot` for the last output asked (a node's
-/// ancestors never change as the graph grows), so a repeated call allocates nothing.
-fn planned<'a, F: Float>(
-    slot: &'a mut Option<(NodeId, Option<Vec<NodeId>>)>,
-    needed: &mut Vec<u32>,
-    mark: &mut u32,
-    nodes: &[NodeRecord<F>],
-    output: NodeId,
-) -> Option<&'a [NodeId]> {
-    if slot.as_ref().is_none_or(|(o, _)| *o != output) {
-        *slot = Some((output, ancestors(nodes, output, needed, mark)));
-    }
-    slot.as_ref().and_then(|(_, list)| list.as_deref())
-}
-
-/// Evaluates the nodes of `plan` (see [`planned`]) up to `output` on `values`.
-fn evaluate_planned<F: Float, T: Elem<F>>(
-    nodes: &[NodeRecord<F>],
-    plan: Option<&[NodeId]>,
-    output: NodeId,
-    values: &mut [T],
-) {
-    match plan {
-        None => evaluate(&nodes[..=output as usize], values),
-        Some(ids) => ids
-            .iter()
-            .for_each(|&id| evaluate_node(&nodes[id as usize], values)),
     }
 }
 
 /// Lifts the values of the leaves up to `output` into `buffer` as scalars of type `T` with
 /// no derivative part, sizing it for the prefix that matters. Computed nodes are left as they
 /// are: every pass evaluates them before reading them.
-pub(crate) fn lift_leaves<F: Float, T: Elem<F>>(
+fn lift_leaves<F: Float, T: Elem<F>>(
     nodes: &[NodeRecord<F>],
     values: &[F],
     output: NodeId,
@@ -146,20 +82,43 @@ pub(crate) fn lift_leaves<F: Float, T: Elem<F>>(
     }
 }
 
-/// Forward mode over `input`'s elements, [`TANGENTS`] columns per pass (one tangent for an
-/// input of one element, where eight would carry seven zeros): `write(row, column, entry)`
-/// for every entry of `d output / d input`, zeros included. `tape_values` are the tape's
-/// values; only its leaves' are read, since the pass computes every node itself.
+/// One forward-mode pass into the workspace's dual buffer (`tape.workspace.dual`): every value
+/// `output` depends on, on dual numbers, when each leaf in `tangents` moves along its
+/// direction (every other leaf stays put). Directions of nodes recorded after `output`
+/// cannot influence it and are ignored.
+pub(crate) fn dual_pass<F: Float>(tape: &mut Tape<F>, output: NodeId, tangents: &[(NodeId, &[F])]) {
+    let Tape {
+        nodes,
+        values: tape_values,
+        fresh,
+        workspace,
+        ..
+    } = tape;
+    let values = &mut workspace.dual;
+    lift_leaves(nodes, tape_values, output, values);
+    for &(node, direction) in tangents {
+        if node > output {
+            continue;
+        }
+        let range = nodes[node as usize].range();
+        for (value, &d) in values[range].iter_mut().zip(direction) {
+            value.eps += d;
+        }
+    }
+    evaluate_ancestors(nodes, fresh.ancestors_of(nodes, output), output, values);
+}
+
+/// Forward mode over `input`'s elements, [`TANGENTS`] columns per pass (one [`dual_pass`]
+/// for an input of one element, where eight tangents would carry seven zeros):
+/// `write(row, column, entry)` for every entry of `d output / d input`, zeros included.
 pub(crate) fn forward_columns<F: Float>(
-    nodes: &[NodeRecord<F>],
-    tape_values: &[F],
-    workspace: &mut Workspace<F>,
+    tape: &mut Tape<F>,
     output: NodeId,
     input: NodeId,
     mut write: impl FnMut(usize, usize, F),
 ) {
-    let x = nodes[input as usize].range();
-    let out = nodes[output as usize].range();
+    let x = tape.nodes[input as usize].range();
+    let out = tape.nodes[output as usize].range();
     if input > output {
         // Recorded after the output: it cannot influence it.
         for row in 0..out.len() {
@@ -169,27 +128,22 @@ pub(crate) fn forward_columns<F: Float>(
         }
         return;
     }
-    let Workspace {
-        multi,
-        dual,
-        plan,
-        needed,
-        mark,
-        ..
-    } = workspace;
-    let plan = planned(plan, needed, mark, nodes, output);
     if x.len() == 1 {
-        let values = dual;
-        lift_leaves(nodes, tape_values, output, values);
-        values[x.start].eps = F::one();
-        evaluate_planned(nodes, plan, output, values);
-        for (row, v) in values[out].iter().enumerate() {
+        dual_pass(tape, output, &[(input, &[F::one()])]);
+        for (row, v) in tape.workspace.dual[out].iter().enumerate() {
             write(row, 0, v.eps);
         }
-        values[x.start].eps = F::zero();
         return;
     }
-    let values = multi;
+    let Tape {
+        nodes,
+        values: tape_values,
+        fresh,
+        workspace,
+        ..
+    } = tape;
+    let values = &mut workspace.multi;
+    let ancestors = fresh.ancestors_of(nodes, output);
     lift_leaves(nodes, tape_values, output, values);
     for first in (0..x.len()).step_by(TANGENTS) {
         let width = TANGENTS.min(x.len() - first);
@@ -197,7 +151,7 @@ pub(crate) fn forward_columns<F: Float>(
         for (t, v) in values[chunk.clone()].iter_mut().enumerate() {
             *v = MultiDual::from_re(v.re).derivative(t);
         }
-        evaluate_planned(nodes, plan, output, values);
+        evaluate_ancestors(nodes, ancestors, output, values);
         for (row, v) in values[out.clone()].iter().enumerate() {
             for t in 0..width {
                 let entry = v.eps.0.as_ref().map_or(F::zero(), |tangents| tangents[t]);
@@ -212,24 +166,22 @@ pub(crate) fn forward_columns<F: Float>(
 
 /// The Hessian of the scalar `output` over the elements of `input` by forward over forward
 /// mode (no VJP rule involved): one hyper-dual pass per pair `i <= j`, `write(i, j, entry)`
-/// for each (the caller mirrors it). `tape_values` are the tape's values; only its leaves' are
-/// read, since the passes compute every value they read.
+/// for each (the caller mirrors it).
 pub(crate) fn hessian_entries<F: Float>(
-    nodes: &[NodeRecord<F>],
-    tape_values: &[F],
-    workspace: &mut Workspace<F>,
+    tape: &mut Tape<F>,
     output: NodeId,
     input: NodeId,
     mut write: impl FnMut(usize, usize, F),
 ) {
-    let Workspace {
-        hyper: values,
-        plan,
-        needed,
-        mark,
+    let Tape {
+        nodes,
+        values: tape_values,
+        fresh,
+        workspace,
         ..
-    } = workspace;
-    let plan = planned(plan, needed, mark, nodes, output);
+    } = tape;
+    let values = &mut workspace.hyper;
+    let ancestors = fresh.ancestors_of(nodes, output);
     lift_leaves(nodes, tape_values, output, values);
     let x = nodes[input as usize].range();
     let out = nodes[output as usize].offset;
@@ -237,7 +189,7 @@ pub(crate) fn hessian_entries<F: Float>(
         for j in i..x.len() {
             values[x.start + i].eps1 = F::one();
             values[x.start + j].eps2 = F::one();
-            evaluate_planned(nodes, plan, output, values);
+            evaluate_ancestors(nodes, ancestors, output, values);
             write(i, j, values[out].eps1eps2);
             values[x.start + i].eps1 = F::zero();
             values[x.start + j].eps2 = F::zero();

@@ -14,7 +14,7 @@
 mod dot;
 mod pool;
 mod replay;
-pub(crate) use replay::ancestors;
+pub(crate) use replay::evaluate_ancestors;
 mod var;
 
 pub use var::{IsLeaf, IsParam, Kind, ReverseInput, Updatable, Var, ZeroGradable, kind};
@@ -116,9 +116,8 @@ pub(crate) struct Tape<F: Float> {
     pub(crate) fresh: replay::Freshness,
     /// Cross-check every backward call against forward mode (see [`crate::check`]).
     pub(crate) check_backward: bool,
-    /// Buffers of the Jacobian and Hessian passes, kept for the next call (borrowed while
-    /// the tape itself is shared: those passes only read it).
-    pub(crate) workspace: RefCell<crate::workspace::Workspace<F>>,
+    /// Buffers of the Jacobian and Hessian passes, kept for the next call.
+    pub(crate) workspace: crate::workspace::Workspace<F>,
 }
 
 impl<F: Float> Tape<F> {
@@ -132,7 +131,7 @@ impl<F: Float> Tape<F> {
             sweep: crate::reverse::SweepBuffers::new(),
             fresh: replay::Freshness::default(),
             check_backward: false,
-            workspace: RefCell::new(crate::workspace::Workspace::new()),
+            workspace: crate::workspace::Workspace::new(),
         }
     }
 
@@ -300,6 +299,15 @@ impl<'g, F: Float> Graph<'g, F> {
         drop(tape);
         self.tape_mut().refresh_for(output);
         self.tape()
+    }
+
+    /// [`Self::fresh_tape_for`], borrowed uniquely: for the passes that also write the
+    /// tape's workspace.
+    #[track_caller]
+    pub(crate) fn fresh_tape_mut_for(&self, output: NodeId) -> RefMut<'_, Tape<F>> {
+        let mut tape = self.tape_mut();
+        tape.refresh_for(output);
+        tape
     }
 
     /// Adds a leaf holding `value`.

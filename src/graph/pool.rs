@@ -92,7 +92,7 @@ impl<F: Float> Tape<F> {
             + bytes(&self.params)
             + self.sweep.capacity_bytes()
             + self.fresh.capacity_bytes()
-            + self.workspace.borrow().capacity_bytes()
+            + self.workspace.capacity_bytes()
     }
 
     /// Empties the tape for the next graph, keeping the capacity of its buffers.
@@ -109,9 +109,6 @@ impl<F: Float> Tape<F> {
         self.grads_cleared = false;
         self.params.clear();
         self.fresh.clear();
-        // The workspace's buffers are garbage-tolerant, but its cached ancestor list belongs
-        // to this graph's nodes.
-        self.workspace.get_mut().forget_plan();
         self.check_backward = false;
     }
 }

@@ -22,7 +22,7 @@
 //! invalidation while the graph lives.
 
 use super::{NodeId, NodeRecord, Tape, evaluate, evaluate_node};
-use crate::scalar::Float;
+use crate::scalar::{Elem, Float};
 
 /// How many outputs' ancestor lists are kept (a graph is read from a handful of outputs:
 /// a loss, a metric, a prediction); past this the oldest list is forgotten and recomputed
@@ -181,7 +181,7 @@ fn move_plan_last<F: Float>(plans: &mut Plans, nodes: &[NodeRecord<F>], output: 
 /// The computed nodes `output` depends on (itself included), in recorded order; `None` when
 /// that is every computed node up to `output`. `needed` and `mark` are scratch kept by the
 /// caller (marks of the latest call: bumping `mark` clears them).
-pub(crate) fn ancestors<F: Float>(
+fn ancestors<F: Float>(
     nodes: &[NodeRecord<F>],
     output: NodeId,
     needed: &mut Vec<u32>,
@@ -213,6 +213,36 @@ pub(crate) fn ancestors<F: Float>(
             .filter(|&id| needed[id as usize] == mark && !nodes[id as usize].op.is_leaf())
             .collect()
     })
+}
+
+impl Freshness {
+    /// The computed nodes `output` depends on, in recorded order (`None`: every computed
+    /// node up to it), from the cached plans: what a pass on dual numbers evaluates, as a
+    /// replay does.
+    pub(crate) fn ancestors_of<F: Float>(
+        &mut self,
+        nodes: &[NodeRecord<F>],
+        output: NodeId,
+    ) -> Option<&[NodeId]> {
+        plan(&mut self.plans, nodes, output).ancestors.as_deref()
+    }
+}
+
+/// Evaluates `ancestors` (from [`Freshness::ancestors_of`]; `None`: every node up to
+/// `output`) on `values`, in recorded order, whatever their stamps: a pass on dual numbers
+/// computes all of them afresh.
+pub(crate) fn evaluate_ancestors<F: Float, T: Elem<F>>(
+    nodes: &[NodeRecord<F>],
+    ancestors: Option<&[NodeId]>,
+    output: NodeId,
+    values: &mut [T],
+) {
+    match ancestors {
+        None => evaluate(&nodes[..=output as usize], values),
+        Some(ids) => ids
+            .iter()
+            .for_each(|&id| evaluate_node(&nodes[id as usize], values)),
+    }
 }
 
 impl<F: Float> Tape<F> {

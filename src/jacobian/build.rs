@@ -90,16 +90,10 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     {
         // No replay first: the pass computes every value it reads from the leaves, which
         // are always current.
-        let tape = self.graph.tape();
-        let workspace = &mut *tape.workspace.borrow_mut();
-        forward_columns(
-            &tape.nodes,
-            &tape.values,
-            workspace,
-            self.id,
-            x.id,
-            |row, column, entry| jacobian[(row, column)] = entry,
-        );
+        let mut tape = self.graph.tape_mut();
+        forward_columns(&mut tape, self.id, x.id, |row, column, entry| {
+            jacobian[(row, column)] = entry
+        });
     }
 
     /// The Jacobian `d self / d x` by reverse mode: one reverse sweep per element of `self`
@@ -152,8 +146,9 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ) where
         S: ArrayNumel,
     {
-        let tape = self.graph.fresh_tape_for(self.id);
-        let Workspace { sweep, seed, .. } = &mut *tape.workspace.borrow_mut();
+        let mut guard = self.graph.fresh_tape_mut_for(self.id);
+        let tape = &mut *guard;
+        let Workspace { sweep, seed, .. } = &mut tape.workspace;
         let x_offset = tape.nodes[x.id as usize].op.grad_offset();
         seed.clear();
         seed.resize(S::NUMEL, F::zero());

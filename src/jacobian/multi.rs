@@ -9,12 +9,12 @@
 //! product from one dual pass and one dual reverse sweep (forward-over-reverse).
 
 use super::{ArrayNumel, Jacobian};
-use crate::forward::{dual_pass, end_of, vjp_raw};
+use crate::forward::{end_of, vjp_raw};
 use crate::graph::{IsLeaf, Kind, NodeId, ReverseInput, Tape, Var, evaluate};
 use crate::scalar::Float;
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
-use crate::workspace::Workspace;
+use crate::workspace::{Workspace, dual_pass};
 use num_dual::{Dual, HyperDual};
 
 /// The Hessian of a scalar `f(a, b)` over two inputs, as four typed blocks:
@@ -185,16 +185,18 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: HvpOutput,
     {
-        let tape = self.graph.fresh_tape_for(self.id);
+        // No replay first: the dual pass computes every value the sweep reads.
+        let mut tape = self.graph.tape_mut();
         let (mut ha, mut hb) = (vec![F::zero(); A::NUMEL], vec![F::zero(); B::NUMEL]);
-        let values = dual_pass(
-            &tape,
+        dual_pass(
+            &mut tape,
             self.id,
             &[(a.id, va.as_slice()), (b.id, vb.as_slice())],
         );
         let offsets = [a.id, b.id].map(|id| tape.nodes[id as usize].op.grad_offset());
         let seed = [Dual::new(F::one(), F::zero())];
-        vjp_raw(&tape.nodes, &values, self.id, &seed, |offset, adjoint| {
+        let values = &tape.workspace.dual;
+        vjp_raw(&tape.nodes, values, self.id, &seed, |offset, adjoint| {
             for (k, out) in [&mut ha, &mut hb].into_iter().enumerate() {
                 if offset == offsets[k] {
                     for (h, d) in out.iter_mut().zip(adjoint) {
@@ -256,8 +258,9 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: ArrayNumel,
     {
-        let tape = self.graph.fresh_tape_for(self.id);
-        let Workspace { sweep, seed, .. } = &mut *tape.workspace.borrow_mut();
+        let mut guard = self.graph.fresh_tape_mut_for(self.id);
+        let tape = &mut *guard;
+        let Workspace { sweep, seed, .. } = &mut tape.workspace;
         let offsets = [a.id, b.id].map(|id| tape.nodes[id as usize].op.grad_offset());
         let (mut ja, mut jb) = (Jacobian::<S, A, F>::zeros(), Jacobian::<S, B, F>::zeros());
         seed.clear();
