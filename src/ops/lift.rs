@@ -102,34 +102,42 @@ impl<F: Float, L: Lift<F>> CustomOp<F> for Lifted<L> {
     }
 
     fn vjp<T: Elem<F>>(&self, _: usize, x: &[&[T]], _: &[T], g: &[T], gi: &mut [T]) {
-        // Columns of the Jacobian, eight at a time, by one pass of `f` on dual numbers
-        // carrying eight tangents (over the sweep's own scalar `T`), dotted with the adjoint
-        // `g`: one pass for an input of up to eight elements, where one tangent per pass took
-        // one per element.
-        let x = x[0];
-        // Buffers on the stack for the small functions this is for (no allocation per VJP,
-        // so a replayed graph's Jacobians stay allocation-free), on the heap past that.
-        let zero = DualVec::<T, Const<TANGENTS>>::from_re(T::zero());
-        let (mut duals_stack, mut out_stack) = ([zero; STACK_LEN], [zero; STACK_LEN]);
-        let (mut duals_heap, mut out_heap) = (Vec::new(), Vec::new());
-        let duals = stack_or_heap(&mut duals_stack, &mut duals_heap, x.len(), zero);
-        let out = stack_or_heap(&mut out_stack, &mut out_heap, g.len(), zero);
-        for (d, &xi) in duals.iter_mut().zip(x) {
-            *d = DualVec::from_re(xi);
+        vjp_by_tangent_chunks(x[0], g, gi, |x, out| self.0.eval(x, out));
+    }
+}
+
+/// `gi[i] += Σ_o (∂out_o / ∂x_i) g_o` for a function `eval` written over dual numbers (a
+/// lifted node's VJP, over whatever scalar `T` the sweep runs): columns of the Jacobian,
+/// eight at a time, by one pass of `eval` on dual numbers carrying eight tangents over `T`,
+/// dotted with the adjoint `g`. One pass for an input of up to eight elements, where one
+/// tangent per pass took one per element.
+pub(super) fn vjp_by_tangent_chunks<T: DualNum + Copy + nalgebra::Scalar>(
+    x: &[T],
+    g: &[T],
+    gi: &mut [T],
+    mut eval: impl FnMut(&[DualVec<T, Const<TANGENTS>>], &mut [DualVec<T, Const<TANGENTS>>]),
+) {
+    // Buffers on the stack for the small functions this is for (no allocation per VJP, so a
+    // replayed graph's Jacobians stay allocation-free), on the heap past that.
+    let zero = DualVec::<T, Const<TANGENTS>>::from_re(T::zero());
+    let (mut duals_stack, mut out_stack) = ([zero; STACK_LEN], [zero; STACK_LEN]);
+    let (mut duals_heap, mut out_heap) = (Vec::new(), Vec::new());
+    let duals = stack_or_heap(&mut duals_stack, &mut duals_heap, x.len(), zero);
+    let out = stack_or_heap(&mut out_stack, &mut out_heap, g.len(), zero);
+    for (d, &xi) in duals.iter_mut().zip(x) {
+        *d = DualVec::from_re(xi);
+    }
+    for first in (0..x.len()).step_by(TANGENTS) {
+        let width = TANGENTS.min(x.len() - first);
+        for t in 0..width {
+            duals[first + t] = DualVec::<T, Const<TANGENTS>>::from_re(x[first + t]).derivative(t);
         }
-        for first in (0..x.len()).step_by(TANGENTS) {
-            let width = TANGENTS.min(x.len() - first);
-            for t in 0..width {
-                duals[first + t] =
-                    DualVec::<T, Const<TANGENTS>>::from_re(x[first + t]).derivative(t);
-            }
-            self.0.eval(duals, out);
-            for t in 0..width {
-                duals[first + t] = DualVec::from_re(x[first + t]);
-                gi[first + t] += out.iter().zip(g).fold(T::zero(), |acc, (o, &gk)| {
-                    acc + o.eps.0.as_ref().map_or(T::zero(), |e| e[t]) * gk
-                });
-            }
+        eval(duals, out);
+        for t in 0..width {
+            duals[first + t] = DualVec::from_re(x[first + t]);
+            gi[first + t] += out.iter().zip(g).fold(T::zero(), |acc, (o, &gk)| {
+                acc + o.eps.0.as_ref().map_or(T::zero(), |e| e[t]) * gk
+            });
         }
     }
 }

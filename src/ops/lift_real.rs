@@ -5,14 +5,16 @@
 //! A [`Lift`](super::lift::Lift) function is written over num-dual's `DualNum`, which nests:
 //! its VJP runs it on dual numbers over whatever scalar the sweep uses. `RealField` does not
 //! nest (a dual number over a dual number is not a `RealField`), so a [`LiftReal`] function
-//! runs on exactly three scalars, each a `RealField`: `f64` for values, `Dual64` for forward
-//! mode and for its own VJP (one pass per input element), and `HyperDual64` for Hessians and
+//! runs on a fixed set of scalars, each a `RealField`: `f64` for values, `Dual64` for forward
+//! mode, the eight-tangent `MultiDual<f64>` for forward Jacobians and its own VJP (eight input
+//! elements per pass, as a `Lift`'s), and `HyperDual64` for Hessians and
 //! for the VJP's own derivative (forward over reverse: the mixed part `eps1eps2` of one
 //! hyper-dual pass per input element). So it takes part in `backward`, forward mode,
 //! `hessian`, `hvp` and the checks like any op.
 
 use super::Op;
 use super::custom::{Custom, DynCustomOp};
+use super::lift::vjp_by_tangent_chunks;
 use crate::graph::{Kind, Var};
 use crate::scalar::MultiDual;
 use crate::shape::Shape;
@@ -112,16 +114,11 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
         self.0.eval(inputs[0], out)
     }
 
-    /// `gi[i] += Σ_o (∂out_o/∂x_i) g_o`, column `i` by one dual pass.
+    /// `gi[i] += Σ_o (∂out_o/∂x_i) g_o`, eight columns per pass (as a [`Lift`]'s VJP).
+    ///
+    /// [`Lift`]: crate::Lift
     fn vjp_real(&self, _: usize, x: &[&[f64]], _: &[f64], g: &[f64], gi: &mut [f64]) {
-        let mut duals: Vec<Dual64> = x[0].iter().map(|&v| Dual64::from_re(v)).collect();
-        let mut out = vec![Dual64::from_re(0.0); g.len()];
-        for (i, share) in gi.iter_mut().enumerate() {
-            duals[i].eps = 1.0;
-            self.0.eval(&duals, &mut out);
-            duals[i].eps = 0.0;
-            *share += out.iter().zip(g).map(|(o, &gk)| o.eps * gk).sum::<f64>();
-        }
+        vjp_by_tangent_chunks(x[0], g, gi, |x, out| self.0.eval(x, out));
     }
 
     /// The same on dual numbers (forward over reverse): with `x = a + b ε` and
@@ -169,8 +166,8 @@ impl<L: LiftReal> DynCustomOp<f64> for LiftedReal<L> {
 impl<'g, S: Shape, K: Kind> Var<'g, S, f64, K> {
     /// Records `f`, a function written over `nalgebra::RealField`, as one node
     /// (`LiftBackward`): its value on `f64`, forward mode and Hessians on `num-dual`'s
-    /// `Dual64` and `HyperDual64` (both `RealField`), its VJP by one dual pass per input
-    /// element through `f` itself. `f`'s input shape must be this node's.
+    /// `Dual64` and `HyperDual64` (both `RealField`), its VJP by one eight-tangent pass per
+    /// eight input elements through `f` itself. `f`'s input shape must be this node's.
     ///
     /// ```
     /// use tygrad::prelude::*;
