@@ -7,7 +7,7 @@
 //! until zeroed, as in PyTorch.
 
 use crate::forward::end_of;
-use crate::graph::{GradRoute, InputSlot, Kind, NodeId, NodeRecord, Tape, Var};
+use crate::graph::{GradRoute, InputSlot, Kind, NodeId, NodeRecord, Tape, Var, heap_bytes};
 use crate::ops::{GradWrite, MAX_ARITY, Op, VjpIn};
 use crate::scalar::{Elem, Float};
 use crate::shape::{ScalarShape, Shape};
@@ -256,8 +256,10 @@ impl<T: Copy + num_traits::Zero> SweepBuffers<T> {
     }
 
     pub(crate) fn capacity_bytes(&self) -> usize {
-        (self.adjoints.capacity() + self.uniform_values.capacity()) * size_of::<T>()
-            + (self.marks.capacity() + self.uniform_marks.capacity()) * size_of::<u32>()
+        heap_bytes(&self.adjoints)
+            + heap_bytes(&self.uniform_values)
+            + heap_bytes(&self.marks)
+            + heap_bytes(&self.uniform_marks)
     }
 
     /// One sweep from `output` seeded with `seed`, the graph's gradients untouched:

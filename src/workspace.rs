@@ -16,7 +16,7 @@
 //! replay first.
 
 use crate::forward::end_of;
-use crate::graph::{NodeId, NodeRecord, Tape, evaluate_ancestors};
+use crate::graph::{NodeId, NodeRecord, Tape, evaluate_ancestors, heap_bytes};
 use crate::reverse::SweepBuffers;
 use crate::scalar::{Elem, Float, MultiDual, TANGENTS};
 use num_dual::{Dual, HyperDual};
@@ -49,13 +49,10 @@ impl<F: Float> Workspace<F> {
 
     /// The bytes of capacity of its buffers (the tape pool keeps no tape above a cap).
     pub(crate) fn capacity_bytes(&self) -> usize {
-        fn bytes<T>(v: &Vec<T>) -> usize {
-            v.capacity() * size_of::<T>()
-        }
-        bytes(&self.multi)
-            + bytes(&self.dual)
-            + bytes(&self.hyper)
-            + bytes(&self.seed)
+        heap_bytes(&self.multi)
+            + heap_bytes(&self.dual)
+            + heap_bytes(&self.hyper)
+            + heap_bytes(&self.seed)
             + self.sweep.capacity_bytes()
     }
 }

@@ -14,6 +14,7 @@
 mod dot;
 mod pool;
 mod replay;
+pub(crate) use pool::heap_bytes;
 pub(crate) use replay::evaluate_ancestors;
 mod var;
 

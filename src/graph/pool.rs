@@ -80,16 +80,18 @@ pub(crate) fn give_back<F: Float>(mut tape: Pooled<F>) {
     });
 }
 
+/// The bytes a vector holds on the heap (its capacity): what the pool's cap counts.
+pub(crate) fn heap_bytes<T>(v: &Vec<T>) -> usize {
+    v.capacity() * size_of::<T>()
+}
+
 impl<F: Float> Tape<F> {
     /// The bytes of capacity of the tape's buffers.
     fn capacity_bytes(&self) -> usize {
-        fn bytes<T>(v: &Vec<T>) -> usize {
-            v.capacity() * size_of::<T>()
-        }
-        bytes(&self.nodes)
-            + bytes(&self.values)
-            + bytes(&self.grads)
-            + bytes(&self.params)
+        heap_bytes(&self.nodes)
+            + heap_bytes(&self.values)
+            + heap_bytes(&self.grads)
+            + heap_bytes(&self.params)
             + self.sweep.capacity_bytes()
             + self.fresh.capacity_bytes()
             + self.workspace.capacity_bytes()

@@ -21,7 +21,7 @@
 //! graph grows (a later node cannot be an input of an earlier one), so the cache needs no
 //! invalidation while the graph lives.
 
-use super::{NodeId, NodeRecord, Tape, evaluate, evaluate_node};
+use super::{NodeId, NodeRecord, Tape, evaluate, evaluate_node, heap_bytes};
 use crate::scalar::{Elem, Float};
 
 /// How many outputs' ancestor lists are kept (a graph is read from a handful of outputs:
@@ -94,15 +94,11 @@ impl Freshness {
     /// The bytes of capacity of the stamps and the cached plans.
     pub(crate) fn capacity_bytes(&self) -> usize {
         let lists: usize = (self.plans.list.iter())
-            .map(|p| {
-                p.ancestors
-                    .as_ref()
-                    .map_or(0, |a| a.capacity() * size_of::<NodeId>())
-            })
+            .map(|p| p.ancestors.as_ref().map_or(0, heap_bytes))
             .sum();
-        self.stamps.capacity() * size_of::<u32>()
-            + self.plans.list.capacity() * size_of::<Plan>()
-            + self.plans.needed.capacity() * size_of::<u32>()
+        heap_bytes(&self.stamps)
+            + heap_bytes(&self.plans.list)
+            + heap_bytes(&self.plans.needed)
             + lists
     }
 
