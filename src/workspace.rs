@@ -31,9 +31,9 @@ pub(crate) struct Workspace<F: Float> {
     /// Values on hyper-dual numbers, laid out like the tape's values.
     hyper: Vec<HyperDual<F>>,
     /// The buffers of the Jacobians' reverse sweeps (the graph's own stay untouched).
-    pub(crate) sweep: SweepBuffers<F>,
+    sweep: SweepBuffers<F>,
     /// A seed of the output's size.
-    pub(crate) seed: Vec<F>,
+    seed: Vec<F>,
 }
 
 impl<F: Float> Workspace<F> {
@@ -158,6 +158,32 @@ pub(crate) fn forward_columns<F: Float>(
         for v in &mut values[chunk] {
             *v = MultiDual::from_re(v.re);
         }
+    }
+}
+
+/// Reverse mode, one sweep per element of `output` in the workspace's buffers (the graph's
+/// adjoints and gradients untouched): `at_param(row, grad_offset, adjoint)` at each parameter
+/// that output element `row` depends on. The tape's values must be fresh for `output`.
+pub(crate) fn reverse_rows<F: Float>(
+    tape: &mut Tape<F>,
+    output: NodeId,
+    mut at_param: impl FnMut(usize, usize, &[F]),
+) {
+    let Tape {
+        nodes,
+        values,
+        workspace: Workspace { sweep, seed, .. },
+        ..
+    } = tape;
+    let rows = nodes[output as usize].len;
+    seed.clear();
+    seed.resize(rows, F::zero());
+    for row in 0..rows {
+        seed[row] = F::one();
+        sweep.sweep_to_params(nodes, values, output, seed, |offset, adjoint| {
+            at_param(row, offset, adjoint)
+        });
+        seed[row] = F::zero();
     }
 }
 

@@ -12,7 +12,7 @@ use crate::forward::end_of;
 use crate::graph::{IsLeaf, IsParam, Kind, ReverseInput, Var, evaluate};
 use crate::scalar::Float;
 use crate::shape::Shape;
-use crate::workspace::{Workspace, forward_columns};
+use crate::workspace::{forward_columns, reverse_rows};
 
 /// Relative agreement of the Jacobians of the three witnesses, from [`Var::check_jacobians`].
 ///
@@ -146,30 +146,17 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     ) where
         S: ArrayNumel,
     {
-        let mut guard = self.graph.fresh_tape_mut_for(self.id);
-        let tape = &mut *guard;
-        let Workspace { sweep, seed, .. } = &mut tape.workspace;
+        let mut tape = self.graph.fresh_tape_mut_for(self.id);
         let x_offset = tape.nodes[x.id as usize].op.grad_offset();
-        seed.clear();
-        seed.resize(S::NUMEL, F::zero());
+        // A row stays zero if its sweep never reaches `x`.
         for i in 0..S::NUMEL {
-            // A row stays zero if the sweep never reaches `x`.
-            let row = jacobian.row_mut(i);
-            row.fill(F::zero());
-            seed[i] = F::one();
-            sweep.sweep_to_params(
-                &tape.nodes,
-                &tape.values,
-                self.id,
-                seed,
-                |offset, adjoint| {
-                    if offset == x_offset {
-                        row.copy_from_slice(adjoint);
-                    }
-                },
-            );
-            seed[i] = F::zero();
+            jacobian.row_mut(i).fill(F::zero());
         }
+        reverse_rows(&mut tape, self.id, |i, offset, adjoint| {
+            if offset == x_offset {
+                jacobian.row_mut(i).copy_from_slice(adjoint);
+            }
+        });
     }
 
     /// The Jacobian `d self / d x` by central finite differences, from the kernels' values

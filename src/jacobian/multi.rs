@@ -14,7 +14,7 @@ use crate::graph::{IsLeaf, Kind, NodeId, ReverseInput, Tape, Var, evaluate};
 use crate::scalar::Float;
 use crate::shape::{HessianOutput, HvpOutput, Shape};
 use crate::tensor::Tensor;
-use crate::workspace::{Workspace, dual_pass};
+use crate::workspace::{dual_pass, reverse_rows};
 use num_dual::{Dual, HyperDual};
 
 /// The Hessian of a scalar `f(a, b)` over two inputs, as four typed blocks:
@@ -258,32 +258,17 @@ impl<'g, S: Shape, F: Float, K: Kind> Var<'g, S, F, K> {
     where
         S: ArrayNumel,
     {
-        let mut guard = self.graph.fresh_tape_mut_for(self.id);
-        let tape = &mut *guard;
-        let Workspace { sweep, seed, .. } = &mut tape.workspace;
+        let mut tape = self.graph.fresh_tape_mut_for(self.id);
         let offsets = [a.id, b.id].map(|id| tape.nodes[id as usize].op.grad_offset());
         let (mut ja, mut jb) = (Jacobian::<S, A, F>::zeros(), Jacobian::<S, B, F>::zeros());
-        seed.clear();
-        seed.resize(S::NUMEL, F::zero());
-        for i in 0..S::NUMEL {
-            seed[i] = F::one();
-            let (row_a, row_b) = (ja.row_mut(i), jb.row_mut(i));
-            sweep.sweep_to_params(
-                &tape.nodes,
-                &tape.values,
-                self.id,
-                seed,
-                |offset, adjoint| {
-                    if offset == offsets[0] {
-                        row_a.copy_from_slice(adjoint);
-                    }
-                    if offset == offsets[1] {
-                        row_b.copy_from_slice(adjoint);
-                    }
-                },
-            );
-            seed[i] = F::zero();
-        }
+        reverse_rows(&mut tape, self.id, |i, offset, adjoint| {
+            if offset == offsets[0] {
+                ja.row_mut(i).copy_from_slice(adjoint);
+            }
+            if offset == offsets[1] {
+                jb.row_mut(i).copy_from_slice(adjoint);
+            }
+        });
         (ja, jb)
     }
 }
