@@ -8,7 +8,9 @@
 //!
 //! Workloads: W1, W2-16, W2-4096, W3-2, W3-1024, W4, W5; variants: hand, primal, replay, rebuild,
 //! and fused for W1-W3. W6: hand, primal, num_dual, jacobian_rev, jacobian_fwd,
-//! lifted_rev, lifted_fwd (the arm as one `Var::lift` node); W7: hand,
+//! lifted_rev, lifted_fwd (the arm as one `Var::lift` node), small_rev, small_fwd (the arm
+//! as a `tygrad::small` graph, right to left) and num_dual_rtl (num-dual on that same
+//! right-to-left function); W7: hand,
 //! primal, num_dual, hessian, hvp, fused_hvp, fused_hessian. Under
 //! `cargo bench` (no arguments) it does nothing. It also prints the wall-clock time per run
 //! in its own process, which `benches/fresh_process.py` uses to time each workload as a
@@ -163,6 +165,21 @@ fn main() {
                 "hand" => (0..runs).for_each(|_| acc += w6::hand(black_box(&q), &mut jac)),
                 "primal" => (0..runs).for_each(|_| acc += w6::primal(black_box(&q))),
                 "num_dual" => (0..runs).for_each(|_| acc += w6::num_dual(black_box(&q), &mut jac)),
+                "num_dual_rtl" => (0..runs)
+                    .for_each(|_| acc += w6::num_dual_right_to_left(black_box(&q), &mut jac)),
+                "small_rev" | "small_fwd" => {
+                    let mut arm = w6::small_arm();
+                    let mut jacobian = Jacobian::zeros();
+                    let qt = Tensor::from(q);
+                    let way = if variant == "small_rev" {
+                        w6::small_rev
+                    } else {
+                        w6::small_fwd
+                    };
+                    for _ in 0..runs {
+                        acc += way(&mut arm, black_box(&qt), &mut jacobian, &mut jac);
+                    }
+                }
                 "jacobian_rev" | "jacobian_fwd" | "lifted_rev" | "lifted_fwd" => Graph::with(|g| {
                     let t = if variant.starts_with("lifted") {
                         w6::Tygrad::build_lifted(g, &q)

@@ -276,6 +276,35 @@ fn w6(c: &mut Criterion) {
     group.bench_function("num_dual", |b| {
         b.iter(|| w6::num_dual(black_box(&q), &mut jac))
     });
+    report(
+        name,
+        "num_dual_rtl",
+        w6::num_dual_right_to_left(&q, &mut jac),
+        &jac,
+    );
+    group.bench_function("num_dual_rtl", |b| {
+        b.iter(|| w6::num_dual_right_to_left(black_box(&q), &mut jac))
+    });
+    let mut arm = w6::small_arm();
+    let mut jacobian = Jacobian::zeros();
+    let qt = Tensor::from(q);
+    for reverse in [true, false] {
+        let way = if reverse {
+            "tygrad_small_rev"
+        } else {
+            "tygrad_small_fwd"
+        };
+        let mut run = |q: &Tensor<Rank1<7>>, jac: &mut [f64]| {
+            if reverse {
+                w6::small_rev(&mut arm, q, &mut jacobian, jac)
+            } else {
+                w6::small_fwd(&mut arm, q, &mut jacobian, jac)
+            }
+        };
+        let sum_p = run(&qt, &mut jac);
+        report(name, way, sum_p, &jac);
+        group.bench_function(way, |b| b.iter(|| run(black_box(&qt), &mut jac)));
+    }
     for (way, lifted) in [("", false), ("_lifted", true)] {
         Graph::with(|g| {
             let t = if lifted {

@@ -12,6 +12,7 @@ pub mod optim;
 mod reverse;
 pub mod scalar;
 pub mod shape;
+pub mod small;
 pub mod tensor;
 mod workspace;
 

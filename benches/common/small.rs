@@ -7,9 +7,10 @@
 
 use crate::workloads::fill;
 use nalgebra::SVector;
-use num_dual::DualNum;
+use num_dual::{DualNum, DualSVec64};
 use tygrad::fused::{self, Input, Node, Reduced};
 use tygrad::prelude::*;
+use tygrad::small::{self, Small, SmallFn, SmallNode};
 
 /// W6: a 7-joint arm in standard Denavit-Hartenberg form; `p(q)` is the end effector's
 /// position, the derivative its 3x7 Jacobian.
@@ -105,8 +106,17 @@ pub mod w6 {
 
     /// num-dual's forward mode: `jacobian` over a static vector of 7 tangents.
     pub fn num_dual(q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
+        num_dual_jacobian(position, q, jac)
+    }
+
+    /// num-dual's `jacobian` of `position` (one of the two formulations) at `q`.
+    fn num_dual_jacobian(
+        position: impl Fn(&[DualSVec64<JOINTS>; JOINTS]) -> [DualSVec64<JOINTS>; 3],
+        q: &[f64; JOINTS],
+        jac: &mut [f64],
+    ) -> f64 {
         let (p, j) = num_dual::jacobian(
-            |q: SVector<num_dual::DualSVec64<JOINTS>, JOINTS>| {
+            |q: SVector<DualSVec64<JOINTS>, JOINTS>| {
                 let p = position(&std::array::from_fn(|k| q[k]));
                 SVector::<_, 3>::from_column_slice(&p)
             },
@@ -131,29 +141,102 @@ pub mod w6 {
         jacobian: std::cell::RefCell<Jacobian<Rank1<3>, Rank1<JOINTS>>>,
     }
 
-    /// `c A + s B + K`: joint `k`'s transform from `c = cos q_k`, `s = sin q_k`.
-    fn joint_node<'g>(g: &'g Graph<'g>, k: usize, qk: Var<'g, Rank0>) -> Var<'g, Rank2<4, 4>> {
+    /// Joint `k`'s transform as `c C + s S + K` for `c = cos q_k`, `s = sin q_k`: the
+    /// constant matrices `[C, S, K]`.
+    fn joint_parts(k: usize) -> [Tensor<Rank2<4, 4>>; 3] {
         let (sa, ca) = ALPHA[k].sin_cos();
         let (a, d) = (A[k], D[k]);
-        let cos_part = g.constant(Tensor::from([
-            [1.0, 0.0, 0.0, a],
-            [0.0, ca, -sa, 0.0],
-            [0.0; 4],
-            [0.0; 4],
-        ]));
-        let sin_part = g.constant(Tensor::from([
-            [0.0, -ca, sa, 0.0],
-            [1.0, 0.0, 0.0, a],
-            [0.0; 4],
-            [0.0; 4],
-        ]));
-        let fixed = g.constant(Tensor::from([
-            [0.0; 4],
-            [0.0; 4],
-            [0.0, sa, ca, d],
-            [0.0, 0.0, 0.0, 1.0],
-        ]));
+        [
+            Tensor::from([[1.0, 0.0, 0.0, a], [0.0, ca, -sa, 0.0], [0.0; 4], [0.0; 4]]),
+            Tensor::from([[0.0, -ca, sa, 0.0], [1.0, 0.0, 0.0, a], [0.0; 4], [0.0; 4]]),
+            Tensor::from([[0.0; 4], [0.0; 4], [0.0, sa, ca, d], [0.0, 0.0, 0.0, 1.0]]),
+        ]
+    }
+
+    /// `c C + s S + K`: joint `k`'s transform from `c = cos q_k`, `s = sin q_k`.
+    fn joint_node<'g>(g: &'g Graph<'g>, k: usize, qk: Var<'g, Rank0>) -> Var<'g, Rank2<4, 4>> {
+        let [cos_part, sin_part, fixed] = joint_parts(k).map(|t| g.constant(t));
         qk.cos().times(cos_part) + qk.sin().times(sin_part) + fixed
+    }
+
+    /// Joint `k`'s transform `c C + s S + K` in a small graph, from the node of `q_k`.
+    fn small_joint<E: SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank0> + Copy>(
+        k: usize,
+        qk: Small<Rank0, E>,
+    ) -> Small<Rank2<4, 4>, impl SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank2<4, 4>>> {
+        let [cos_part, sin_part, fixed] = joint_parts(k);
+        qk.cos().times(small::constant(cos_part))
+            + qk.sin().times(small::constant(sin_part))
+            + small::constant(fixed)
+    }
+
+    /// The arm as a small graph (`tygrad::small`), written right to left as one point's
+    /// position is: `p = T_0 (T_1 (... (T_6 o)))` for the homogeneous origin `o`, seven
+    /// matrix-vector products (the same function as [`position`], which composes the
+    /// transforms left to right).
+    pub fn small_arm()
+    -> SmallFn<Rank1<JOINTS>, Rank1<3>, impl SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank1<3>>>
+    {
+        small::function(|q: small::Input<Rank1<JOINTS>>| {
+            let origin = small::constant(Tensor::from([0.0, 0.0, 0.0, 1.0]));
+            let v = small_joint(6, q.get::<6>()).matvec(origin);
+            let v = small_joint(5, q.get::<5>()).matvec(v);
+            let v = small_joint(4, q.get::<4>()).matvec(v);
+            let v = small_joint(3, q.get::<3>()).matvec(v);
+            let v = small_joint(2, q.get::<2>()).matvec(v);
+            let v = small_joint(1, q.get::<1>()).matvec(v);
+            small_joint(0, q.get::<0>()).matvec(v).slice::<0, 3>()
+        })
+    }
+
+    /// The small graph's Jacobian by reverse mode (`jacobian_rev_into`: one forward pass,
+    /// three reverse passes) into `jacobian`, copied to `jac`; returns `p_x + p_y + p_z`.
+    pub fn small_rev<E: SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank1<3>>>(
+        arm: &mut SmallFn<Rank1<JOINTS>, Rank1<3>, E>,
+        q: &Tensor<Rank1<JOINTS>>,
+        jacobian: &mut Jacobian<Rank1<3>, Rank1<JOINTS>>,
+        jac: &mut [f64],
+    ) -> f64 {
+        arm.jacobian_rev_into(q, jacobian);
+        copy_jacobian(jacobian, jac, arm.output())
+    }
+
+    /// The same by forward mode (`jacobian_fwd_into`: one pass carrying seven tangents).
+    pub fn small_fwd<E: SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank1<3>>>(
+        arm: &mut SmallFn<Rank1<JOINTS>, Rank1<3>, E>,
+        q: &Tensor<Rank1<JOINTS>>,
+        jacobian: &mut Jacobian<Rank1<3>, Rank1<JOINTS>>,
+        jac: &mut [f64],
+    ) -> f64 {
+        arm.jacobian_fwd_into(q, jacobian);
+        copy_jacobian(jacobian, jac, arm.output())
+    }
+
+    fn copy_jacobian(
+        jacobian: &Jacobian<Rank1<3>, Rank1<JOINTS>>,
+        jac: &mut [f64],
+        p: &Tensor<Rank1<3>>,
+    ) -> f64 {
+        for i in 0..3 {
+            jac[i * JOINTS..(i + 1) * JOINTS].copy_from_slice(jacobian.row(i));
+        }
+        p.as_slice().iter().sum()
+    }
+
+    /// [`position`] written right to left as [`small_arm`] is, `p = T_0 (... (T_6 o))`, for
+    /// num-dual on the same function.
+    pub fn position_right_to_left<T: DualNum<Primitive = f64> + Copy>(q: &[T; JOINTS]) -> [T; 3] {
+        let mut v = [T::zero(); 3];
+        for k in (0..JOINTS).rev() {
+            let t = joint(k, q[k]);
+            v = std::array::from_fn(|i| t[i][0] * v[0] + t[i][1] * v[1] + t[i][2] * v[2] + t[i][3]);
+        }
+        v
+    }
+
+    /// num-dual's forward mode on [`position_right_to_left`].
+    pub fn num_dual_right_to_left(q: &[f64; JOINTS], jac: &mut [f64]) -> f64 {
+        num_dual_jacobian(position_right_to_left, q, jac)
     }
 
     /// The arm's position as a [`Lift`]: [`position`] itself, the generic function num-dual

@@ -171,6 +171,10 @@ impl<F: Float, E: Node<F>, U: Unary<F>> Node<F> for MapNode<E, U> {
 /// assert_eq!(Binary::<f64>::apply(&Times, 3.0f64, 4.0), (12.0, 4.0, 3.0));
 /// ```
 pub trait Binary<F: Float>: Copy {
+    /// `Some((∂f/∂a, ∂f/∂b))` where both partials are constants (`+`, `-`): a small graph
+    /// then keeps no partials and its reverse step is a copy or a negation.
+    const CONSTANT_PARTIALS: Option<(f64, f64)> = None;
+
     /// `(f(a, b), ∂f/∂a, ∂f/∂b)`.
     fn apply<T: Elem<F>>(&self, a: T, b: T) -> (T, T, T);
 }

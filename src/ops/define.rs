@@ -438,6 +438,27 @@ macro_rules! unary_op {
                 self.map($crate::ops::define::unary_op!(@pat $name ($($field),*)))
             }
         }
+
+        impl<S: $crate::shape::Shape, E: $crate::small::SmallNode<F, Out = S>, F: Float>
+            $crate::small::Small<S, E, F>
+        {
+            #[doc = $summary]
+            #[doc = concat!("\n\nAs [`Var::", stringify!($method), "`](crate::Var::",
+                stringify!($method), "), on a small graph; checked here against forward mode.")]
+            ///
+            /// ```
+            /// use tygrad::prelude::*;
+            /// use tygrad::small::{self, Input};
+            #[doc = concat!("let mut f = small::function(|x: Input<Rank1<3>>| x.", stringify!($method),
+                "(", stringify!($($arg),*), "));")]
+            #[doc = concat!("let x = Tensor::from([", stringify!($($at),*), "]);")]
+            /// assert!(f.check_vjp(&x).passed);
+            /// ```
+            pub fn $method(self, $($param: $pty),*)
+                -> $crate::small::Small<S, $crate::small::Map<E, $ty>, F> {
+                self.map($crate::ops::define::unary_op!(@pat $name ($($field),*)))
+            }
+        }
     };
 }
 pub(crate) use unary_op;
@@ -499,6 +520,9 @@ macro_rules! binary_op {
         }
 
         impl<F: Float> $crate::fused::Binary<F> for $name {
+            const CONSTANT_PARTIALS: Option<(f64, f64)> =
+                <$name as $crate::ops::define::BinaryOp<F>>::CONSTANT_PARTIALS;
+
             #[inline(always)]
             fn apply<T: Elem<F>>(&self, a: T, b: T) -> (T, T, T) {
                 use $crate::ops::define::BinaryOp;
