@@ -1,6 +1,7 @@
 //! A built small graph and its workspace: values, derivatives in both modes, the cross-check.
 
 use super::SmallNode;
+use super::node::own_region;
 use crate::check::{SplitMix64, Tolerances};
 use crate::forward::{ArrayNumel, Jacobian};
 use crate::fused::GradientCheck;
@@ -37,11 +38,10 @@ pub struct SmallFn<X: Shape, S: Shape, E, F: Float = f64> {
 }
 
 impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X, S, E, F> {
-    pub(crate) fn new(mut node: E) -> Self {
-        let mut len = 0;
-        node.place(&mut len);
+    pub(crate) fn new(node: E) -> Self {
+        let len = E::SUBTREE;
         let mut values = vec![F::zero(); len];
-        node.init(&mut values);
+        node.init(&mut values, 0);
         SmallFn {
             node,
             values,
@@ -71,8 +71,8 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
 
     /// The f64 pass at `x`, its output kept.
     fn forward(&mut self, x: &[F]) {
-        self.node.forward(x, &mut self.values);
-        let out = self.node.read(x, &self.values);
+        self.node.forward(x, &mut self.values, 0);
+        let out = self.node.read(x, &self.values, 0);
         self.output.as_mut_slice().copy_from_slice(out);
     }
 
@@ -150,10 +150,11 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
             seed(grad, true);
             return;
         }
-        let (below, region) = self.adjoints.split_at_mut(self.node.at());
+        let (below, region) = self.adjoints.split_at_mut(own_region::<F, E>(0));
         let adjoint = &mut region[..S::NUMEL];
         seed(adjoint, false);
-        self.node.backward(x, &self.values, adjoint, below, grad);
+        self.node
+            .backward((x, &self.values, 0), adjoint, below, grad);
     }
 
     /// The Jacobian at `x` by reverse mode, written into `jacobian`: one forward pass, then
@@ -204,13 +205,13 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
         if self.duals.is_empty() {
             self.duals
                 .resize(self.values.len(), Dual::from_re(F::zero()));
-            self.node.init(&mut self.duals);
+            self.node.init(&mut self.duals, 0);
         }
         self.dual_x.clear();
         let lifted = x.as_slice().iter().zip(tangent.as_slice());
         self.dual_x.extend(lifted.map(|(&v, &t)| Dual::new(v, t)));
-        self.node.forward(&self.dual_x, &mut self.duals);
-        let out = self.node.read(&self.dual_x, &self.duals);
+        self.node.forward(&self.dual_x, &mut self.duals, 0);
+        let out = self.node.read(&self.dual_x, &self.duals, 0);
         for (o, d) in self.output.as_mut_slice().iter_mut().zip(out) {
             *o = d.re;
         }
@@ -239,7 +240,7 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
         if self.multis.is_empty() {
             self.multis
                 .resize(self.values.len(), MultiDual::from_re(F::zero()));
-            self.node.init(&mut self.multis);
+            self.node.init(&mut self.multis, 0);
         }
         self.multi_x.clear();
         self.multi_x
@@ -249,8 +250,8 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
             for (t, v) in self.multi_x[first..first + width].iter_mut().enumerate() {
                 *v = MultiDual::from_re(v.re).derivative(t);
             }
-            self.node.forward(&self.multi_x, &mut self.multis);
-            let out = self.node.read(&self.multi_x, &self.multis);
+            self.node.forward(&self.multi_x, &mut self.multis, 0);
+            let out = self.node.read(&self.multi_x, &self.multis, 0);
             for (o, v) in self.output.as_mut_slice().iter_mut().zip(out) {
                 *o = v.re;
             }

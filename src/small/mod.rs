@@ -67,11 +67,11 @@
 
 mod function;
 pub mod node;
+pub mod product;
 
 pub use function::SmallFn;
-pub use node::{
-    Argument, Constant, Map, MatMul, MatVec, Pick, Product, Scale, SmallNode, Sum, Zip,
-};
+pub use node::{Argument, Constant, Map, Pick, SmallNode, Sum};
+pub use product::{MatMul, MatVec, Product, Scale, Zip};
 
 use crate::fused::Unary;
 use crate::fused::node::{Minus, Plus, Quotient, Times};
