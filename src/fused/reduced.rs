@@ -173,20 +173,35 @@ impl<S: Shape, E: Node<F>, F: Float> Reduced<S, E, F> {
     /// assert!(check.passed, "{check}");
     /// ```
     pub fn check_gradient(&self, x: &Tensor<E::Arg, F>) -> GradientCheck {
-        let mut seed = 0x7479_6772_6164u64; // "tygrad"
-        for &xi in x.as_slice() {
-            seed = SplitMix64::new(seed ^ xi.as_f64().to_bits()).next_u64();
-        }
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = GradientCheck::directions(0x7479_6772_6164, x.as_slice()); // "tygrad"
         let u: Tensor<E::Arg, F> = flat(|_| rng.symmetric());
         let grad = self.grad(x);
+        let forward = self.jvp(x, &u).1.as_f64();
+        GradientCheck::compare::<F>(forward, grad.as_slice(), u.as_slice())
+    }
+}
+
+impl GradientCheck {
+    /// A reproducible generator of check directions at the point `x`, seeded from `salt`
+    /// and every coordinate of `x`.
+    pub(crate) fn directions<F: Float>(salt: u64, x: &[F]) -> SplitMix64 {
+        let mut seed = salt;
+        for &xi in x {
+            seed = SplitMix64::new(seed ^ xi.as_f64().to_bits()).next_u64();
+        }
+        SplitMix64::new(seed)
+    }
+
+    /// `forward` (a directional derivative by forward mode) against `<grad, u>` (the same
+    /// from a reverse-mode gradient or VJP), relative to the absolute sum of the terms, within
+    /// [`Tolerances::forward_vs_reverse`].
+    pub(crate) fn compare<F: Float>(forward: f64, grad: &[F], u: &[F]) -> Self {
         let (mut reverse, mut scale) = (0.0f64, 0.0f64);
-        for (&g, &ui) in grad.as_slice().iter().zip(u.as_slice()) {
+        for (&g, &ui) in grad.iter().zip(u) {
             let term = (g * ui).as_f64();
             reverse += term;
             scale += term.abs();
         }
-        let forward = self.jvp(x, &u).1.as_f64();
         let diff = (forward - reverse).abs();
         let rel_error = if diff == 0.0 {
             0.0

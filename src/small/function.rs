@@ -2,7 +2,6 @@
 
 use super::SmallNode;
 use super::node::own_region;
-use crate::check::{SplitMix64, Tolerances};
 use crate::forward::{ArrayNumel, Jacobian};
 use crate::fused::GradientCheck;
 use crate::scalar::{Float, MultiDual, TANGENTS};
@@ -269,8 +268,8 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
 
     /// The witness: `<w, J u>` by forward mode against `<Jᵀ w, u>` by reverse mode, for
     /// directions `u`, `w` drawn from `x` (reproducibly), within
-    /// [`Tolerances::forward_vs_reverse`]. It checks every node's reverse step against the
-    /// derivative of its value, at once.
+    /// [`Tolerances::forward_vs_reverse`](crate::Tolerances::forward_vs_reverse). It checks
+    /// every node's reverse step against the derivative of its value, at once.
     ///
     /// ```
     /// use tygrad::prelude::*;
@@ -280,44 +279,17 @@ impl<X: Shape, S: Shape, E: SmallNode<F, Arg = X, Out = S>, F: Float> SmallFn<X,
     /// assert!(check.passed, "{check}");
     /// ```
     pub fn check_vjp(&mut self, x: &Tensor<X, F>) -> GradientCheck {
-        let mut seed = 0x736d_616c_6c00u64; // "small"
-        for &xi in x.as_slice() {
-            seed = SplitMix64::new(seed ^ xi.as_f64().to_bits()).next_u64();
-        }
-        let mut rng = SplitMix64::new(seed);
+        let mut rng = GradientCheck::directions(0x736d_616c_6c00, x.as_slice()); // "small"
         let u: Tensor<X, F> =
             Tensor::from_vec_unchecked((0..X::NUMEL).map(|_| rng.symmetric()).collect());
         let w: Tensor<S, F> =
             Tensor::from_vec_unchecked((0..S::NUMEL).map(|_| rng.symmetric()).collect());
         let (_, ju) = self.jvp(x, &u);
-        let forward: f64 = ju
-            .as_slice()
-            .iter()
-            .zip(w.as_slice())
-            .map(|(&a, &b)| (a * b).as_f64())
-            .sum();
+        let forward = ju.as_slice().iter().zip(w.as_slice());
+        let forward: f64 = forward.map(|(&a, &b)| (a * b).as_f64()).sum();
         let mut grad = Tensor::zeros();
         self.vjp(x, &w, &mut grad);
-        let (mut reverse, mut scale) = (0.0f64, 0.0f64);
-        for (&g, &ui) in grad.as_slice().iter().zip(u.as_slice()) {
-            let term = (g * ui).as_f64();
-            reverse += term;
-            scale += term.abs();
-        }
-        let diff = (forward - reverse).abs();
-        let rel_error = if diff == 0.0 {
-            0.0
-        } else {
-            diff / (scale + forward.abs())
-        };
-        let tolerance = Tolerances::of::<F>().forward_vs_reverse;
-        GradientCheck {
-            forward,
-            reverse,
-            rel_error,
-            tolerance,
-            passed: rel_error <= tolerance,
-        }
+        GradientCheck::compare::<F>(forward, grad.as_slice(), u.as_slice())
     }
 }
 
