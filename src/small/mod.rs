@@ -9,8 +9,9 @@
 //! ([`Small::times`]), matrix products ([`Small::matmul`], [`Small::matvec`]), constants
 //! ([`constant`]) and [`Small::sum`]. Its structure is its type, so rustc monomorphises and
 //! inlines the whole function: no tape, no dispatch, sizes known to the compiler. Each node's
-//! value sits in a region of a workspace kept with the function and placed once, when it is
-//! built; each node's reverse step reads its children's values there.
+//! value sits in a region of a workspace kept with the function, at a place that follows
+//! from the types (so every index is a constant once inlined); each node's reverse step
+//! reads its children's values there.
 //!
 //! Both modes run the same nodes, generic over the scalar:
 //! - reverse mode: [`SmallFn::vjp`], [`SmallFn::jacobian_rev_into`] (one forward pass, one
