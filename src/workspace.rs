@@ -79,30 +79,62 @@ fn lift_leaves<F: Float, T: Elem<F>>(
     }
 }
 
+/// A pass on scalars of type `T` over the nodes `output` depends on, in one of the
+/// workspace's buffers, its leaves lifted from the tape's values: the prologue every pass on
+/// dual numbers shares.
+struct LiftedPass<'t, F: Float, T> {
+    nodes: &'t [NodeRecord<F>],
+    ancestors: Option<&'t [NodeId]>,
+    output: NodeId,
+    values: &'t mut Vec<T>,
+}
+
+impl<'t, F: Float, T: Elem<F>> LiftedPass<'t, F, T> {
+    /// Lifts the leaves up to `output` into the buffer `pick` chooses.
+    fn new(
+        tape: &'t mut Tape<F>,
+        output: NodeId,
+        pick: impl FnOnce(&'t mut Workspace<F>) -> &'t mut Vec<T>,
+    ) -> Self {
+        let Tape {
+            nodes,
+            values: tape_values,
+            fresh,
+            workspace,
+            ..
+        } = tape;
+        let values = pick(workspace);
+        lift_leaves(nodes, tape_values, output, values);
+        LiftedPass {
+            nodes,
+            ancestors: fresh.ancestors_of(nodes, output),
+            output,
+            values,
+        }
+    }
+
+    /// Evaluates the output's ancestors on the buffer's current leaves.
+    fn evaluate(&mut self) {
+        evaluate_ancestors(self.nodes, self.ancestors, self.output, self.values);
+    }
+}
+
 /// One forward-mode pass into the workspace's dual buffer (`tape.workspace.dual`): every value
 /// `output` depends on, on dual numbers, when each leaf in `tangents` moves along its
 /// direction (every other leaf stays put). Directions of nodes recorded after `output`
 /// cannot influence it and are ignored.
 pub(crate) fn dual_pass<F: Float>(tape: &mut Tape<F>, output: NodeId, tangents: &[(NodeId, &[F])]) {
-    let Tape {
-        nodes,
-        values: tape_values,
-        fresh,
-        workspace,
-        ..
-    } = tape;
-    let values = &mut workspace.dual;
-    lift_leaves(nodes, tape_values, output, values);
+    let mut pass = LiftedPass::new(tape, output, |workspace| &mut workspace.dual);
     for &(node, direction) in tangents {
         if node > output {
             continue;
         }
-        let range = nodes[node as usize].range();
-        for (value, &d) in values[range].iter_mut().zip(direction) {
+        let range = pass.nodes[node as usize].range();
+        for (value, &d) in pass.values[range].iter_mut().zip(direction) {
             value.eps += d;
         }
     }
-    evaluate_ancestors(nodes, fresh.ancestors_of(nodes, output), output, values);
+    pass.evaluate();
 }
 
 /// Forward mode over `input`'s elements, [`TANGENTS`] columns per pass (one [`dual_pass`]
@@ -132,30 +164,21 @@ pub(crate) fn forward_columns<F: Float>(
         }
         return;
     }
-    let Tape {
-        nodes,
-        values: tape_values,
-        fresh,
-        workspace,
-        ..
-    } = tape;
-    let values = &mut workspace.multi;
-    let ancestors = fresh.ancestors_of(nodes, output);
-    lift_leaves(nodes, tape_values, output, values);
+    let mut pass = LiftedPass::new(tape, output, |workspace| &mut workspace.multi);
     for first in (0..x.len()).step_by(TANGENTS) {
         let width = TANGENTS.min(x.len() - first);
         let chunk = x.start + first..x.start + first + width;
-        for (t, v) in values[chunk.clone()].iter_mut().enumerate() {
+        for (t, v) in pass.values[chunk.clone()].iter_mut().enumerate() {
             *v = MultiDual::from_re(v.re).derivative(t);
         }
-        evaluate_ancestors(nodes, ancestors, output, values);
-        for (row, v) in values[out.clone()].iter().enumerate() {
+        pass.evaluate();
+        for (row, v) in pass.values[out.clone()].iter().enumerate() {
             for t in 0..width {
                 let entry = v.eps.0.as_ref().map_or(F::zero(), |tangents| tangents[t]);
                 write(row, first + t, entry);
             }
         }
-        for v in &mut values[chunk] {
+        for v in &mut pass.values[chunk] {
             *v = MultiDual::from_re(v.re);
         }
     }
@@ -196,26 +219,17 @@ pub(crate) fn hessian_entries<F: Float>(
     input: NodeId,
     mut write: impl FnMut(usize, usize, F),
 ) {
-    let Tape {
-        nodes,
-        values: tape_values,
-        fresh,
-        workspace,
-        ..
-    } = tape;
-    let values = &mut workspace.hyper;
-    let ancestors = fresh.ancestors_of(nodes, output);
-    lift_leaves(nodes, tape_values, output, values);
-    let x = nodes[input as usize].range();
-    let out = nodes[output as usize].offset;
+    let x = tape.nodes[input as usize].range();
+    let out = tape.nodes[output as usize].offset;
+    let mut pass = LiftedPass::new(tape, output, |workspace| &mut workspace.hyper);
     for i in 0..x.len() {
         for j in i..x.len() {
-            values[x.start + i].eps1 = F::one();
-            values[x.start + j].eps2 = F::one();
-            evaluate_ancestors(nodes, ancestors, output, values);
-            write(i, j, values[out].eps1eps2);
-            values[x.start + i].eps1 = F::zero();
-            values[x.start + j].eps2 = F::zero();
+            pass.values[x.start + i].eps1 = F::one();
+            pass.values[x.start + j].eps2 = F::one();
+            pass.evaluate();
+            write(i, j, pass.values[out].eps1eps2);
+            pass.values[x.start + i].eps1 = F::zero();
+            pass.values[x.start + j].eps2 = F::zero();
         }
     }
 }
