@@ -9,6 +9,48 @@ use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, SameShape, Shape};
 use std::marker::PhantomData;
 
+/// Writes both children's constants (the left subtree's at `base`, the right's after it).
+#[inline(always)]
+fn init_children<F: Float, T: Elem<F>, A: SmallNode<F>, B: SmallNode<F>>(
+    (left, right): (&A, &B),
+    values: &mut [T],
+    base: usize,
+) {
+    left.init(values, base);
+    right.init(values, base + A::SUBTREE);
+}
+
+/// Computes both children's subtrees, and returns their values and the own region of the
+/// node `N` above them.
+#[inline(always)]
+fn forward_children<'v, F: Float, T: Elem<F>, N: SmallNode<F>, A: SmallNode<F>, B: SmallNode<F>>(
+    (left, right): (&A, &B),
+    x: &'v [T],
+    values: &'v mut [T],
+    base: usize,
+) -> (&'v [T], &'v [T], &'v mut [T]) {
+    left.forward(x, values, base);
+    right.forward(x, values, base + A::SUBTREE);
+    let (below, own) = split::<F, N, T>(values, base);
+    let below: &'v [T] = below;
+    let (a, b) = read_children((left, right), x, below, base);
+    (a, b, own)
+}
+
+/// Both children's values, from a forward pass.
+#[inline(always)]
+fn read_children<'v, F: Float, T, A: SmallNode<F>, B: SmallNode<F>>(
+    (left, right): (&A, &B),
+    x: &'v [T],
+    values: &'v [T],
+    base: usize,
+) -> (&'v [T], &'v [T]) {
+    (
+        left.read(x, values, base),
+        right.read(x, values, base + A::SUBTREE),
+    )
+}
+
 /// A [`Binary`] function of two children of one shape, element by element; its region keeps
 /// both partials, unless they are constants.
 #[derive(Clone, Copy)]
@@ -47,20 +89,14 @@ where
     const SUBTREE: usize = A::SUBTREE + B::SUBTREE + Self::REGION;
 
     fn init<T: Elem<F>>(&self, values: &mut [T], base: usize) {
-        self.left.init(values, base);
-        self.right.init(values, base + A::SUBTREE);
+        init_children((&self.left, &self.right), values, base);
     }
 
     #[inline(always)]
     fn forward<T: Elem<F>>(&self, x: &[T], values: &mut [T], base: usize) {
-        self.left.forward(x, values, base);
-        self.right.forward(x, values, base + A::SUBTREE);
+        let children = (&self.left, &self.right);
+        let (a, b, own) = forward_children::<F, T, Self, A, B>(children, x, values, base);
         let n = <A::Out as Shape>::NUMEL;
-        let (below, own) = split::<F, Self, T>(values, base);
-        let (a, b) = (
-            self.left.read(x, below, base),
-            self.right.read(x, below, base + A::SUBTREE),
-        );
         if O::CONSTANT_PARTIALS.is_some() {
             for i in 0..n {
                 own[i] = self.function.apply(a[i], b[i]).0;
@@ -179,19 +215,13 @@ where
     const SUBTREE: usize = A::SUBTREE + B::SUBTREE + Self::REGION;
 
     fn init<T: Elem<F>>(&self, values: &mut [T], base: usize) {
-        self.left.init(values, base);
-        self.right.init(values, base + A::SUBTREE);
+        init_children((&self.left, &self.right), values, base);
     }
 
     #[inline(always)]
     fn forward<T: Elem<F>>(&self, x: &[T], values: &mut [T], base: usize) {
-        self.left.forward(x, values, base);
-        self.right.forward(x, values, base + A::SUBTREE);
-        let (below, out) = split::<F, Self, T>(values, base);
-        let (a, b) = (
-            self.left.read(x, below, base),
-            self.right.read(x, below, base + A::SUBTREE),
-        );
+        let children = (&self.left, &self.right);
+        let (a, b, out) = forward_children::<F, T, Self, A, B>(children, x, values, base);
         for i in 0..M {
             for j in 0..N {
                 let mut sum = a[i * K] * b[j];
@@ -213,10 +243,7 @@ where
         below: &mut [T],
         grad: &mut [T],
     ) {
-        let (a, b) = (
-            self.left.read(x, values, base),
-            self.right.read(x, values, base + A::SUBTREE),
-        );
+        let (a, b) = read_children((&self.left, &self.right), x, values, base);
         // dA = G Bᵀ
         send(&self.left, base, (x, values, below, grad), |slot, adds| {
             for i in 0..M {
@@ -275,21 +302,15 @@ where
     const SUBTREE: usize = A::SUBTREE + B::SUBTREE + Self::REGION;
 
     fn init<T: Elem<F>>(&self, values: &mut [T], base: usize) {
-        self.scalar.init(values, base);
-        self.tensor.init(values, base + A::SUBTREE);
+        init_children((&self.scalar, &self.tensor), values, base);
     }
 
     #[inline(always)]
     fn forward<T: Elem<F>>(&self, x: &[T], values: &mut [T], base: usize) {
-        self.scalar.forward(x, values, base);
-        self.tensor.forward(x, values, base + A::SUBTREE);
-        let (below, out) = split::<F, Self, T>(values, base);
-        let a = self.scalar.read(x, below, base)[0];
-        for (o, &b) in out
-            .iter_mut()
-            .zip(self.tensor.read(x, below, base + A::SUBTREE))
-        {
-            *o = a * b;
+        let children = (&self.scalar, &self.tensor);
+        let (a, b, out) = forward_children::<F, T, Self, A, B>(children, x, values, base);
+        for (o, &b) in out.iter_mut().zip(b) {
+            *o = a[0] * b;
         }
     }
 
@@ -303,10 +324,8 @@ where
         below: &mut [T],
         grad: &mut [T],
     ) {
-        let (a, b) = (
-            self.scalar.read(x, values, base)[0],
-            self.tensor.read(x, values, base + A::SUBTREE),
-        );
+        let (a, b) = read_children((&self.scalar, &self.tensor), x, values, base);
+        let a = a[0];
         // d a = <G, b>
         send(
             &self.scalar,
