@@ -7,6 +7,7 @@
 //! forward mode witness every reverse-mode rule (see [`crate::check`]).
 
 use crate::ops::custom::DynCustomOp;
+use crate::ops::gemm::{Strided, packed_gemm};
 use nalgebra::Const;
 use num_dual::{Derivative, Dual, DualNum, DualNumFloat, DualVec, HyperDual};
 use std::fmt::{Debug, Display, LowerExp};
@@ -157,6 +158,17 @@ pub trait Elem<F: DualNumFloat>:
         let f2 = nf * (nf - F::one()) * a.powi(n - 2);
         self.taylor(a.powi(n), f1, f2)
     }
+    /// `out (+)= a · b` by the packed SIMD product (`ops/gemm.rs`), for `f32` and `f64`;
+    /// `false`, with nothing written, for dual numbers, whose products run plain loops.
+    #[doc(hidden)]
+    fn packed_product(
+        _a: Strided<'_, Self>,
+        _b: Strided<'_, Self>,
+        _out: &mut [Self],
+        _accumulate: bool,
+    ) -> bool {
+        false
+    }
     /// `√x`, accurate for dual numbers too: num-dual's slope `√re · (1/re) / 2` overflows
     /// for denormal `re`; here `1 / (2 √re)`, and `+inf` at both zeros.
     #[doc(hidden)]
@@ -294,6 +306,16 @@ macro_rules! elem_primitive {
             #[inline]
             fn sqrt_accurate(self) -> Self {
                 self.sqrt()
+            }
+            #[inline]
+            fn packed_product(
+                a: Strided<'_, Self>,
+                b: Strided<'_, Self>,
+                out: &mut [Self],
+                accumulate: bool,
+            ) -> bool {
+                packed_gemm(a, b, out, accumulate);
+                true
             }
             #[inline]
             fn asinh_accurate(self) -> Self {

@@ -3,136 +3,14 @@
 //! Shape rules: `Rank2<M, K> x Rank2<K, N> -> Rank2<M, N>` (inner sizes must agree, or it
 //! does not compile), `Rank2<M, N> x Rank1<N> -> Rank1<M>`, `Rank1<M> x Rank1<N> ->
 //! Rank2<M, N>` and `Rank2<M, N> -> Rank2<N, M>`. A vector is viewed as an `n x 1` column,
-//! so every product, forward and backward, is one `gemm`.
-//!
-//! Tensors are row-major; nalgebra is column-major. Rather than copying, [`gemm`] views each
-//! buffer as a matrix with explicit strides (a row-major `M x N` matrix has row stride `N` and
-//! column stride 1; its transpose is the same buffer with the strides swapped). For `f32`/`f64`
-//! products whose three sizes all exceed 5, nalgebra's `gemm` hands such views to the
-//! `matrixmultiply` kernels, which honour any strides. Every other product (small ones, and
-//! all dual-number products) runs in the plain loops below: nalgebra's own fallback loop
-//! assumes a unit row stride, so strided views must never reach it.
+//! so every product, forward and backward, is one call of [`gemm`] on strided views of the
+//! row-major buffers: a transpose is a view, never a copy.
 
+use super::gemm::{Strided, gemm};
 use super::{GradWrite, Op, Rule, VjpIn};
 use crate::graph::{Kind, Var};
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank1, Rank2};
-use nalgebra::{Dyn, MatrixView, MatrixViewMut};
-use std::any::TypeId;
-
-/// A borrowed matrix: `rows x cols` elements of `data` at `row * row_stride + col * col_stride`.
-#[derive(Clone, Copy)]
-pub(crate) struct Strided<'a, T> {
-    data: &'a [T],
-    rows: usize,
-    cols: usize,
-    row_stride: usize,
-    col_stride: usize,
-}
-
-impl<'a, T> Strided<'a, T> {
-    /// A row-major `rows x cols` buffer.
-    pub(crate) fn row_major(data: &'a [T], rows: usize, cols: usize) -> Self {
-        Strided {
-            data,
-            rows,
-            cols,
-            row_stride: cols,
-            col_stride: 1,
-        }
-    }
-
-    /// The transpose (`cols x rows`) of a row-major `rows x cols` buffer, without copying.
-    pub(crate) fn transposed(data: &'a [T], rows: usize, cols: usize) -> Self {
-        Strided {
-            data,
-            rows: cols,
-            cols: rows,
-            row_stride: 1,
-            col_stride: cols,
-        }
-    }
-
-    fn view(self) -> MatrixView<'a, T, Dyn, Dyn, Dyn, Dyn>
-    where
-        T: nalgebra::Scalar,
-    {
-        MatrixView::from_slice_with_strides_generic(
-            self.data,
-            Dyn(self.rows),
-            Dyn(self.cols),
-            Dyn(self.row_stride),
-            Dyn(self.col_stride),
-        )
-    }
-}
-
-/// Size above which nalgebra sends `f32`/`f64` products to `matrixmultiply` (its
-/// `SMALL_DIM`); at or below it, our loop is as fast and takes any strides.
-const SMALL_DIM: usize = 5;
-
-/// `out (+)= a · b` for a row-major `out` of `a.rows x b.cols`; `accumulate` keeps what `out`
-/// held (a VJP adds into its input's adjoint), otherwise `out` is overwritten.
-pub(crate) fn gemm<F: Float, T: Elem<F>>(
-    a: Strided<'_, T>,
-    b: Strided<'_, T>,
-    out: &mut [T],
-    accumulate: bool,
-) {
-    let (m, k, n) = (a.rows, a.cols, b.cols);
-    debug_assert_eq!(b.rows, k);
-    debug_assert_eq!(out.len(), m * n);
-    let is_float =
-        TypeId::of::<T>() == TypeId::of::<f64>() || TypeId::of::<T>() == TypeId::of::<f32>();
-    if is_float && m > SMALL_DIM && k > SMALL_DIM && n > SMALL_DIM {
-        let mut c =
-            MatrixViewMut::from_slice_with_strides_generic(out, Dyn(m), Dyn(n), Dyn(n), Dyn(1));
-        let beta = if accumulate { T::one() } else { T::zero() };
-        c.gemm(T::one(), &a.view(), &b.view(), beta);
-        return;
-    }
-    if !accumulate {
-        out.fill(T::zero());
-    }
-    if m == 0 || n == 0 {
-        return;
-    }
-    // Contiguous inner loops (no bounds checks, vectorizable) for the layouts the ops use.
-    if b.col_stride == 1 {
-        // Rows of `b` are contiguous: out[i, ..] += a[i, p] · b[p, ..].
-        for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
-            for p in 0..k {
-                let a_ip = a.data[i * a.row_stride + p * a.col_stride];
-                let b_row = &b.data[p * b.row_stride..p * b.row_stride + n];
-                for (o, &b_pj) in out_row.iter_mut().zip(b_row) {
-                    *o += a_ip * b_pj;
-                }
-            }
-        }
-    } else if a.col_stride == 1 && b.row_stride == 1 {
-        // Rows of `a` and columns of `b` are contiguous (`b` is a transposed buffer): one dot
-        // product per entry.
-        for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
-            let a_row = &a.data[i * a.row_stride..i * a.row_stride + k];
-            for (j, o) in out_row.iter_mut().enumerate() {
-                let b_col = &b.data[j * b.col_stride..j * b.col_stride + k];
-                *o += a_row
-                    .iter()
-                    .zip(b_col)
-                    .fold(T::zero(), |sum, (&x, &y)| sum + x * y);
-            }
-        }
-    } else {
-        for (i, out_row) in out.chunks_exact_mut(n).enumerate() {
-            for p in 0..k {
-                let a_ip = a.data[i * a.row_stride + p * a.col_stride];
-                for (j, o) in out_row.iter_mut().enumerate() {
-                    *o += a_ip * b.data[p * b.row_stride + j * b.col_stride];
-                }
-            }
-        }
-    }
-}
 
 /// A linear-algebra op, with the dims it was recorded with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -21,6 +21,7 @@ pub(crate) mod define;
 #[cfg(test)]
 mod dual_agreement;
 pub(crate) mod elementwise;
+pub(crate) mod gemm;
 pub(crate) mod lift;
 pub(crate) mod lift_real;
 pub(crate) mod linalg;
