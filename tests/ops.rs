@@ -247,8 +247,9 @@ fn matvec_and_outer() {
     });
 }
 
-/// Shapes on both sides of nalgebra's `matrixmultiply` threshold (every dim above 5), with
-/// row-major operands whose columns are strided (the case of nalgebra issue #1616).
+/// Shapes on both sides of the packed kernel's threshold (every dim above 5), with row-major
+/// operands whose columns are strided (the case of nalgebra issue #1616, when products went
+/// through nalgebra).
 #[test]
 fn matmul_small_and_large_against_finite_differences() {
     Graph::with_checked(|g| {

@@ -46,8 +46,8 @@ fn concat_into(out: &mut [f64], parts: &[&[f64]]) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Row-major matrix views for the hand-written baselines (the same strided-view trick as
-// tygrad's linalg kernels, so both sides multiply through the same `matrixmultiply` kernels).
+// Row-major matrix views for the hand-written baselines: nalgebra's products, which run the
+// `matrixmultiply` kernels (tygrad's own products run `src/ops/gemm.rs`).
 
 type View<'a> = MatrixView<'a, f64, Dyn, Dyn, Dyn, Dyn>;
 type ViewMut<'a> = MatrixViewMut<'a, f64, Dyn, Dyn, Dyn, Dyn>;

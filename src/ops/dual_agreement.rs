@@ -87,8 +87,8 @@ fn reductions() {
 #[test]
 fn linear_algebra() {
     dual_agrees(|g| weighted(g.param(m23()).matvec(g.param(v3()))));
-    // Small shapes take nalgebra's generic path, large f64 ones `matrixmultiply`; dual
-    // numbers always take the generic path (see the `linalg` module docs).
+    // Small shapes take the plain loops, large f64 ones the packed kernel; dual numbers
+    // always take the plain loops (see `ops/gemm.rs`).
     dual_agrees(|g| {
         weighted(
             g.param(m23())
