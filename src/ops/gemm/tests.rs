@@ -97,28 +97,28 @@ fn check_all(
     }
 }
 
+/// One product on the instruction set `simd`, with a buffer of its own.
+fn on<S: Simd, T: Packed>(
+    simd: S,
+    a: Strided<'_, T>,
+    b: Strided<'_, T>,
+    out: &mut [T],
+    accumulate: bool,
+) {
+    let buffer = &mut Vec::new();
+    simd.vectorize(Product {
+        a,
+        b,
+        out,
+        accumulate,
+        buffer,
+    });
+}
+
 fn with<S: Simd + Copy>(simd: S) {
     check_all(
-        |a, b, out, accumulate| {
-            let mut buffer = Vec::new();
-            simd.vectorize(Product {
-                a,
-                b,
-                out,
-                accumulate,
-                buffer: &mut buffer,
-            })
-        },
-        |a, b, out, accumulate| {
-            let mut buffer = Vec::new();
-            simd.vectorize(Product {
-                a,
-                b,
-                out,
-                accumulate,
-                buffer: &mut buffer,
-            })
-        },
+        |a, b, out, acc| on(simd, a, b, out, acc),
+        |a, b, out, acc| on(simd, a, b, out, acc),
     );
 }
 
