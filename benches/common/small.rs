@@ -159,33 +159,60 @@ pub mod w6 {
         qk.cos().times(cos_part) + qk.sin().times(sin_part) + fixed
     }
 
-    /// Joint `k`'s transform `c C + s S + K` in a small graph, from the node of `q_k`.
+    /// Joint `k`'s rigid transform as its rotation and translation, each `c C + s S + K`
+    /// (the top-left 3x3 block and the top of the last column of [`joint_parts`]).
+    fn joint_affine_parts(k: usize) -> ([Tensor<Rank2<3, 3>>; 3], [Tensor<Rank1<3>>; 3]) {
+        let parts = joint_parts(k);
+        let rotation = parts
+            .each_ref()
+            .map(|m| Tensor::from_fn(|[i, j]: [usize; 2]| m.as_slice()[i * 4 + j]));
+        let translation = parts
+            .each_ref()
+            .map(|m| Tensor::from_fn(|[i]: [usize; 1]| m.as_slice()[i * 4 + 3]));
+        (rotation, translation)
+    }
+
+    /// Joint `k`'s rotation `R_k` and translation `t_k` in a small graph, each
+    /// `cos q_k C + sin q_k S + K`, from the node of `q_k`.
+    #[allow(clippy::type_complexity)]
     fn small_joint<E: SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank0> + Copy>(
         k: usize,
         qk: Small<Rank0, E>,
-    ) -> Small<Rank2<4, 4>, impl SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank2<4, 4>>> {
-        let [cos_part, sin_part, fixed] = joint_parts(k);
-        qk.cos().times(small::constant(cos_part))
-            + qk.sin().times(small::constant(sin_part))
-            + small::constant(fixed)
+    ) -> (
+        Small<Rank2<3, 3>, impl SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank2<3, 3>>>,
+        Small<Rank1<3>, impl SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank1<3>>>,
+    ) {
+        let ([rc, rs, rk], [tc, ts, tk]) = joint_affine_parts(k);
+        let rotation = qk.cos().times(small::constant(rc))
+            + qk.sin().times(small::constant(rs))
+            + small::constant(rk);
+        let translation = qk.cos().times(small::constant(tc))
+            + qk.sin().times(small::constant(ts))
+            + small::constant(tk);
+        (rotation, translation)
     }
 
     /// The arm as a small graph (`tygrad::small`), written right to left as one point's
-    /// position is: `p = T_0 (T_1 (... (T_6 o)))` for the homogeneous origin `o`, seven
-    /// matrix-vector products (the same function as [`position`], which composes the
-    /// transforms left to right).
+    /// position is, each joint a rigid transform: `p = R_0 (R_1 (... (R_6 0 + t_6) ...) + t_1)
+    /// + t_0`. The same function as [`position`] (which composes the transforms left to
+    /// right), in the 3x4 form [`position_right_to_left`] computes: no homogeneous row.
     pub fn small_arm()
     -> SmallFn<Rank1<JOINTS>, Rank1<3>, impl SmallNode<f64, Arg = Rank1<JOINTS>, Out = Rank1<3>>>
     {
         small::function(|q: small::Input<Rank1<JOINTS>>| {
-            let origin = small::constant(Tensor::from([0.0, 0.0, 0.0, 1.0]));
-            let v = small_joint(6, q.get::<6>()).matvec(origin);
-            let v = small_joint(5, q.get::<5>()).matvec(v);
-            let v = small_joint(4, q.get::<4>()).matvec(v);
-            let v = small_joint(3, q.get::<3>()).matvec(v);
-            let v = small_joint(2, q.get::<2>()).matvec(v);
-            let v = small_joint(1, q.get::<1>()).matvec(v);
-            small_joint(0, q.get::<0>()).matvec(v).slice::<0, 3>()
+            let (_, v) = small_joint(6, q.get::<6>());
+            let (r, t) = small_joint(5, q.get::<5>());
+            let v = r.matvec(v) + t;
+            let (r, t) = small_joint(4, q.get::<4>());
+            let v = r.matvec(v) + t;
+            let (r, t) = small_joint(3, q.get::<3>());
+            let v = r.matvec(v) + t;
+            let (r, t) = small_joint(2, q.get::<2>());
+            let v = r.matvec(v) + t;
+            let (r, t) = small_joint(1, q.get::<1>());
+            let v = r.matvec(v) + t;
+            let (r, t) = small_joint(0, q.get::<0>());
+            r.matvec(v) + t
         })
     }
 

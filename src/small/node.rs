@@ -112,25 +112,59 @@ pub(crate) fn send<F: Float, T: Elem<F>, C: SmallNode<F>>(
     child.backward((x, values, base), adjoint, lower, grad);
 }
 
-/// Hands `child` the adjoint `adjoint` unchanged (the reverse step of `+`): no copy, unless
-/// the child is the argument, whose gradient it is added to.
+/// How a child's adjoint follows from its parent's `g`, element by element (the reverse step
+/// of an elementwise binary op).
+#[derive(Clone, Copy)]
+pub(crate) enum Factor<'a, T> {
+    /// `g` itself (`+`): handed down without a copy.
+    One,
+    /// `g · d` for a constant `d` (`-1` on the right side of `-`: an exact negation).
+    Constant(f64),
+    /// `g ⊙ partials`.
+    Partials(&'a [T]),
+}
+
+/// Hands `child` (its subtree at `base`) the adjoint `g · factor` and runs its reverse step;
+/// like [`send`], the argument's gradient is added to and a constant child is skipped.
+///
+/// The child's reverse step is called from this one place whatever the factor: a parent
+/// whose every branch called it would make an unoptimized build inline each subtree once per
+/// branch, exponentially in a chain of such parents (a debug build of an arm of 3x3 joints,
+/// six `+` deep, ran out of 24 GB).
 #[inline(always)]
-pub(crate) fn pass<F: Float, T: Elem<F>, C: SmallNode<F>>(
+pub(crate) fn hand_down<F: Float, T: Elem<F>, C: SmallNode<F>>(
     child: &C,
     base: usize,
     (x, values, below, grad): Pass<'_, T>,
-    adjoint: &[T],
+    g: &[T],
+    factor: Factor<'_, T>,
 ) {
     if C::CONSTANT {
         return;
     }
+    let scaled = |i: usize| match factor {
+        Factor::One => g[i],
+        Factor::Constant(-1.0) => -g[i],
+        Factor::Constant(d) => g[i] * F::of_f64(d),
+        Factor::Partials(d) => g[i] * d[i],
+    };
     if C::ACCUMULATES {
-        for (g, &a) in grad.iter_mut().zip(adjoint) {
-            *g += a;
+        for (i, slot) in grad.iter_mut().enumerate().take(g.len()) {
+            *slot += scaled(i);
         }
         return;
     }
-    let lower = &mut below[..own_region::<F, C>(base)];
+    let (lower, region) = below.split_at_mut(own_region::<F, C>(base));
+    let adjoint: &[T] = match factor {
+        Factor::One => g,
+        _ => {
+            let slot = &mut region[..g.len()];
+            for (i, a) in slot.iter_mut().enumerate() {
+                *a = scaled(i);
+            }
+            slot
+        }
+    };
     child.backward((x, values, base), adjoint, lower, grad);
 }
 

@@ -3,7 +3,7 @@
 //! child's after it, and the node's own region last.
 
 use super::SmallNode;
-use super::node::{dot, own_region, pass, put, send, split, value_in_region};
+use super::node::{Factor, dot, hand_down, own_region, put, send, split, value_in_region};
 use crate::fused::Binary;
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, SameShape, Shape};
@@ -121,60 +121,34 @@ where
         grad: &mut [T],
     ) {
         let n = <A::Out as Shape>::NUMEL;
-        match O::CONSTANT_PARTIALS {
+        let (left, right) = match O::CONSTANT_PARTIALS {
             // `a + b`: both children's adjoint is this one, passed on without a copy.
-            Some((1.0, 1.0)) => {
-                pass(&self.left, base, (x, values, below, grad), g);
-                pass(&self.right, base + A::SUBTREE, (x, values, below, grad), g);
-            }
-            // Other constants (`a - b`): a copy scaled by each (`±1` exactly).
+            Some((1.0, 1.0)) => (Factor::One, Factor::One),
+            // Other constants (`a - b`): copies scaled by each (`-1` exactly a negation).
             Some((da, db)) => {
-                for (child_is_left, d) in [(true, da), (false, db)] {
-                    let scaled = |slot: &mut [T], adds: bool| {
-                        for (i, &gi) in g.iter().enumerate() {
-                            let v = if d == 1.0 {
-                                gi
-                            } else if d == -1.0 {
-                                -gi
-                            } else {
-                                gi * F::of_f64(d)
-                            };
-                            put(slot, adds, i, v);
-                        }
-                    };
-                    if child_is_left {
-                        send(&self.left, base, (x, values, below, grad), scaled);
+                let factor = |d: f64| {
+                    if d == 1.0 {
+                        Factor::One
                     } else {
-                        send(
-                            &self.right,
-                            base + A::SUBTREE,
-                            (x, values, below, grad),
-                            scaled,
-                        );
+                        Factor::Constant(d)
                     }
-                }
+                };
+                (factor(da), factor(db))
             }
             None => {
                 let at = own_region::<F, Self>(base);
-                let partials = &values[at + n..at + 3 * n];
-                let (da, db) = partials.split_at(n);
-                send(&self.left, base, (x, values, below, grad), |slot, adds| {
-                    for (i, (&gi, &d)) in g.iter().zip(da).enumerate() {
-                        put(slot, adds, i, gi * d);
-                    }
-                });
-                send(
-                    &self.right,
-                    base + A::SUBTREE,
-                    (x, values, below, grad),
-                    |slot, adds| {
-                        for (i, (&gi, &d)) in g.iter().zip(db).enumerate() {
-                            put(slot, adds, i, gi * d);
-                        }
-                    },
-                );
+                let (da, db) = values[at + n..at + 3 * n].split_at(n);
+                (Factor::Partials(da), Factor::Partials(db))
             }
-        }
+        };
+        hand_down(&self.left, base, (x, values, below, grad), g, left);
+        hand_down(
+            &self.right,
+            base + A::SUBTREE,
+            (x, values, below, grad),
+            g,
+            right,
+        );
     }
 }
 
