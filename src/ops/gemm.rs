@@ -20,7 +20,7 @@ use std::cell::RefCell;
 
 /// Size at or below which a product runs the plain loops: there, packing costs more than it
 /// saves.
-pub(crate) const SMALL_DIM: usize = 5;
+const SMALL_DIM: usize = 5;
 /// Depth of a block: how much of `k` one packed panel of `b` covers.
 const KC: usize = 256;
 /// Rows of `a` taken at a time (a multiple of every tile height).
@@ -60,6 +60,17 @@ impl<'a, T> Strided<'a, T> {
             cols: rows,
             row_stride: 1,
             col_stride: cols,
+        }
+    }
+
+    /// The transpose of this view: the same elements, strides swapped.
+    fn t(self) -> Self {
+        Strided {
+            data: self.data,
+            rows: self.cols,
+            cols: self.rows,
+            row_stride: self.col_stride,
+            col_stride: self.row_stride,
         }
     }
 }
@@ -296,7 +307,7 @@ impl<T: Packed> Product<'_, '_, T> {
                     for (ir, panel) in a_panels.chunks_exact_mut(kc * MR).enumerate() {
                         let rows = MR.min(mc - ir * MR);
                         if !(by_rows || by_cols) || rows < MR {
-                            pack_a::<T, MR>(a, ic + ir * MR, rows, pc, kc, panel);
+                            pack_panel(a.t(), pc, kc, ic + ir * MR, rows, MR, panel);
                         }
                     }
                     let tile = Tile { n, keep };
@@ -317,13 +328,22 @@ impl<T: Packed> Product<'_, '_, T> {
                                     let start = (row + i) * a.row_stride + pc;
                                     &a.data[start..start + kc]
                                 });
-                                let acc = row_kernel::<S, T, MR>(simd, kc, &a_rows, b_panel);
+                                let acc = kernel::<S, T, MR>(simd, kc, b_panel, |p| {
+                                    std::array::from_fn(|i| a_rows[i][p])
+                                });
                                 tile.write(simd, &acc, out, row, rows, col, cols);
                             } else if by_cols && rows == MR {
-                                let acc = col_kernel::<S, T, MR>(simd, kc, a, row, pc, b_panel);
+                                let acc = kernel::<S, T, MR>(simd, kc, b_panel, |p| {
+                                    let start = row + (pc + p) * a.col_stride;
+                                    let a_line = &a.data[start..start + MR];
+                                    std::array::from_fn(|i| a_line[i])
+                                });
                                 tile.write(simd, &acc, out, row, rows, col, cols);
                             } else {
-                                let acc = packed_kernel::<S, T, MR>(simd, a_panel, b_panel);
+                                let acc = kernel::<S, T, MR>(simd, kc, b_panel, |p| {
+                                    let a_line = &a_panel[p * MR..p * MR + MR];
+                                    std::array::from_fn(|i| a_line[i])
+                                });
                                 tile.write(simd, &acc, out, row, rows, col, cols);
                             }
                         }
@@ -340,9 +360,7 @@ fn lanes<S: Simd, T: Packed>() -> usize {
     std::mem::size_of::<T::V<S>>() / std::mem::size_of::<T>()
 }
 
-/// Packs `b[pc..pc + kc, jc..jc + nc]` into panels of `nr` columns, each `kc x nr` row by
-/// row, the columns past `nc` zero. The loops follow `b`'s own order (rows or columns), so
-/// that the inner loop reads contiguous memory.
+/// Packs `b[pc..pc + kc, jc..jc + nc]` into panels of `nr` columns.
 #[inline(always)]
 fn pack_b<T: Packed>(
     b: Strided<'_, T>,
@@ -355,62 +373,46 @@ fn pack_b<T: Packed>(
 ) {
     for (panel, chunk) in pack.chunks_exact_mut(kc * nr).enumerate() {
         let col0 = jc + panel * nr;
-        let cols = nr.min(jc + nc - col0);
-        if cols < nr {
-            chunk.fill(T::default());
-        }
-        if b.col_stride == 1 {
-            for (p, line) in chunk.chunks_exact_mut(nr).enumerate() {
-                let start = (pc + p) * b.row_stride + col0;
-                line[..cols].copy_from_slice(&b.data[start..start + cols]);
-            }
-        } else if b.row_stride == 1 {
-            for j in 0..cols {
-                let start = (col0 + j) * b.col_stride + pc;
-                for (line, &x) in chunk.chunks_exact_mut(nr).zip(&b.data[start..start + kc]) {
-                    line[j] = x;
-                }
-            }
-        } else {
-            for (p, line) in chunk.chunks_exact_mut(nr).enumerate() {
-                for (j, x) in line[..cols].iter_mut().enumerate() {
-                    *x = b.data[(pc + p) * b.row_stride + (col0 + j) * b.col_stride];
-                }
-            }
-        }
+        pack_panel(b, pc, kc, col0, nr.min(jc + nc - col0), nr, chunk);
     }
 }
 
-/// Packs `a[row0..row0 + rows, pc..pc + kc]` into a panel of `MR` rows, `kc x MR` column by
-/// column, the rows past `rows` zero; like [`pack_b`], in `a`'s own order.
+/// Packs columns `col0..col0 + cols` of rows `pc..pc + kc` of `m` into one panel of `width`
+/// columns, line `p` holding row `pc + p`, the columns past `cols` zero: a panel of `b`, or,
+/// on `a`'s transpose, a panel of `a`'s rows. The loops follow `m`'s own order (rows or
+/// columns), so that the inner loop reads contiguous memory.
 #[inline(always)]
-fn pack_a<T: Packed, const MR: usize>(
-    a: Strided<'_, T>,
-    row0: usize,
-    rows: usize,
+fn pack_panel<T: Packed>(
+    m: Strided<'_, T>,
     pc: usize,
     kc: usize,
+    col0: usize,
+    cols: usize,
+    width: usize,
     panel: &mut [T],
 ) {
-    if rows < MR {
+    if cols < width {
         panel.fill(T::default());
     }
-    if a.col_stride == 1 {
-        for i in 0..rows {
-            let start = (row0 + i) * a.row_stride + pc;
-            for (line, &x) in panel.chunks_exact_mut(MR).zip(&a.data[start..start + kc]) {
-                line[i] = x;
+    if m.col_stride == 1 {
+        for (p, line) in panel.chunks_exact_mut(width).enumerate() {
+            let start = (pc + p) * m.row_stride + col0;
+            line[..cols].copy_from_slice(&m.data[start..start + cols]);
+        }
+    } else if m.row_stride == 1 {
+        for j in 0..cols {
+            let start = (col0 + j) * m.col_stride + pc;
+            for (line, &x) in panel
+                .chunks_exact_mut(width)
+                .zip(&m.data[start..start + kc])
+            {
+                line[j] = x;
             }
         }
-    } else if a.row_stride == 1 {
-        for (p, line) in panel.chunks_exact_mut(MR).enumerate() {
-            let start = row0 + (pc + p) * a.col_stride;
-            line[..rows].copy_from_slice(&a.data[start..start + rows]);
-        }
     } else {
-        for (p, line) in panel.chunks_exact_mut(MR).enumerate() {
-            for (i, x) in line[..rows].iter_mut().enumerate() {
-                *x = a.data[(row0 + i) * a.row_stride + (pc + p) * a.col_stride];
+        for (p, line) in panel.chunks_exact_mut(width).enumerate() {
+            for (j, x) in line[..cols].iter_mut().enumerate() {
+                *x = m.data[(pc + p) * m.row_stride + (col0 + j) * m.col_stride];
             }
         }
     }
@@ -419,72 +421,23 @@ fn pack_a<T: Packed, const MR: usize>(
 /// An `MR x (REGS * lanes)` tile of the output, in registers.
 type Acc<S, T, const MR: usize> = [[<T as Packed>::V<S>; REGS]; MR];
 
-/// `acc[i] += a_i · b_line` for one step `p` of a kernel.
+/// A tile of `a · b_panel` over `kc` steps, `a_line(p)` giving column `p` of the tile's `MR`
+/// rows of `a` (from a packed panel, or read in place).
 #[inline(always)]
-fn step<S: Simd, T: Packed, const MR: usize>(
+fn kernel<S: Simd, T: Packed, const MR: usize>(
     simd: S,
-    acc: &mut Acc<S, T, MR>,
-    a_line: [T; MR],
-    b_line: &[T::V<S>],
-) {
-    for (row, &a_i) in acc.iter_mut().zip(&a_line) {
-        let a_i = T::splat(simd, a_i);
-        for (lane, &b) in row.iter_mut().zip(b_line) {
-            *lane = T::mul_add(simd, a_i, b, *lane);
+    kc: usize,
+    b_panel: &[T::V<S>],
+    a_line: impl Fn(usize) -> [T; MR],
+) -> Acc<S, T, MR> {
+    let mut acc = [[T::splat(simd, T::default()); REGS]; MR];
+    for (p, b_line) in b_panel[..kc * REGS].chunks_exact(REGS).enumerate() {
+        for (row, &a_i) in acc.iter_mut().zip(&a_line(p)) {
+            let a_i = T::splat(simd, a_i);
+            for (lane, &b) in row.iter_mut().zip(b_line) {
+                *lane = T::mul_add(simd, a_i, b, *lane);
+            }
         }
-    }
-}
-
-/// A tile of `a_panel · b_panel`, `a` packed.
-#[inline(always)]
-fn packed_kernel<S: Simd, T: Packed, const MR: usize>(
-    simd: S,
-    a_panel: &[T],
-    b_panel: &[T::V<S>],
-) -> Acc<S, T, MR> {
-    let mut acc = [[T::splat(simd, T::default()); REGS]; MR];
-    for (a_line, b_line) in a_panel.chunks_exact(MR).zip(b_panel.chunks_exact(REGS)) {
-        step::<S, T, MR>(simd, &mut acc, std::array::from_fn(|i| a_line[i]), b_line);
-    }
-    acc
-}
-
-/// A tile of `a · b_panel` for a row-major `a`, read from its `MR` rows in place.
-#[inline(always)]
-fn row_kernel<S: Simd, T: Packed, const MR: usize>(
-    simd: S,
-    kc: usize,
-    a_rows: &[&[T]; MR],
-    b_panel: &[T::V<S>],
-) -> Acc<S, T, MR> {
-    let mut acc = [[T::splat(simd, T::default()); REGS]; MR];
-    for (p, b_line) in b_panel[..kc * REGS].chunks_exact(REGS).enumerate() {
-        step::<S, T, MR>(
-            simd,
-            &mut acc,
-            std::array::from_fn(|i| a_rows[i][p]),
-            b_line,
-        );
-    }
-    acc
-}
-
-/// A tile of `a · b_panel` for a column-major `a` (a transposed buffer), read in place: rows
-/// `row..row + MR` of each column are contiguous.
-#[inline(always)]
-fn col_kernel<S: Simd, T: Packed, const MR: usize>(
-    simd: S,
-    kc: usize,
-    a: Strided<'_, T>,
-    row: usize,
-    pc: usize,
-    b_panel: &[T::V<S>],
-) -> Acc<S, T, MR> {
-    let mut acc = [[T::splat(simd, T::default()); REGS]; MR];
-    for (p, b_line) in b_panel[..kc * REGS].chunks_exact(REGS).enumerate() {
-        let start = row + (pc + p) * a.col_stride;
-        let a_line = &a.data[start..start + MR];
-        step::<S, T, MR>(simd, &mut acc, std::array::from_fn(|i| a_line[i]), b_line);
     }
     acc
 }
