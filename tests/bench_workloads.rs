@@ -280,7 +280,7 @@ mod small;
 
 /// Also a guard on build cost: the arm is seven `+`-rooted steps deep, and this file builds
 /// unoptimized, where a node whose reverse step called a child's from several branches once
-/// made rustc run out of 24 GB (see `small::node::hand_down`).
+/// made rustc run out of 24 GB (see `small::node::send`).
 #[test]
 fn w6_small_graph_arm_agrees_with_the_hand_written_jacobian_both_ways() {
     use small::w6;

@@ -87,81 +87,50 @@ pub(crate) const fn own_region<F: Float, N: SmallNode<F>>(base: usize) -> usize 
 /// A reverse step's view of the forward pass and of the adjoint buffer under the node.
 pub(crate) type Pass<'a, T> = (&'a [T], &'a [T], &'a mut [T], &'a mut [T]);
 
-/// Hands `child` (its subtree at `base`) its adjoint, which `fill(slot, adds)` writes, and
-/// runs its reverse step: the argument's slot is the gradient itself (`adds`: it accumulates
-/// over the argument's uses), any other child's is its own region, which `fill` sets. A
-/// constant child is skipped. `adds` is a constant of the child's type, so the branch folds
-/// away.
-#[inline(always)]
-pub(crate) fn send<F: Float, T: Elem<F>, C: SmallNode<F>>(
-    child: &C,
-    base: usize,
-    (x, values, below, grad): Pass<'_, T>,
-    fill: impl FnOnce(&mut [T], bool),
-) {
-    if C::CONSTANT {
-        return;
-    }
-    if C::ACCUMULATES {
-        fill(grad, true);
-        return;
-    }
-    let (lower, region) = below.split_at_mut(own_region::<F, C>(base));
-    let adjoint = &mut region[..<C::Out as Shape>::NUMEL];
-    fill(adjoint, false);
-    child.backward((x, values, base), adjoint, lower, grad);
+/// A child's adjoint, as its parent hands it down.
+pub(crate) enum Adjoint<'a, T, W> {
+    /// One the parent holds already, passed on as it is (`+` passes its own).
+    Given(&'a [T]),
+    /// One that `write(slot, adds)` writes into the child's slot.
+    Written(W),
 }
 
-/// How a child's adjoint follows from its parent's `g`, element by element (the reverse step
-/// of an elementwise binary op).
-#[derive(Clone, Copy)]
-pub(crate) enum Factor<'a, T> {
-    /// `g` itself (`+`): handed down without a copy.
-    One,
-    /// `g · d` for a constant `d` (`-1` on the right side of `-`: an exact negation).
-    Constant(f64),
-    /// `g ⊙ partials`.
-    Partials(&'a [T]),
-}
-
-/// Hands `child` (its subtree at `base`) the adjoint `g · factor` and runs its reverse step;
-/// like [`send`], the argument's gradient is added to and a constant child is skipped.
+/// Hands `child` (its subtree at `base`) its adjoint and runs its reverse step: the argument's
+/// slot is the gradient itself (`adds`: it accumulates over the argument's uses), any other
+/// child's is its own region, which a written adjoint sets. A constant child is skipped.
+/// `adds` is a constant of the child's type, so the branch folds away.
 ///
-/// The child's reverse step is called from this one place whatever the factor: a parent
-/// whose every branch called it would make an unoptimized build inline each subtree once per
-/// branch, exponentially in a chain of such parents (a debug build of an arm of 3x3 joints,
-/// six `+` deep, ran out of 24 GB).
+/// The child's reverse step is called from this one place whatever the adjoint: a parent
+/// that called it from several branches would make an unoptimized build inline each subtree
+/// once per branch, exponentially in a chain of such parents (a debug build of W6's arm of
+/// rigid transforms, seven `+` deep, ran out of 24 GB when `+`'s reverse step did).
 #[inline(always)]
-pub(crate) fn hand_down<F: Float, T: Elem<F>, C: SmallNode<F>>(
+pub(crate) fn send<F: Float, T: Elem<F>, C: SmallNode<F>, W: FnOnce(&mut [T], bool)>(
     child: &C,
     base: usize,
     (x, values, below, grad): Pass<'_, T>,
-    g: &[T],
-    factor: Factor<'_, T>,
+    adjoint: Adjoint<'_, T, W>,
 ) {
     if C::CONSTANT {
         return;
     }
-    let scaled = |i: usize| match factor {
-        Factor::One => g[i],
-        Factor::Constant(-1.0) => -g[i],
-        Factor::Constant(d) => g[i] * F::of_f64(d),
-        Factor::Partials(d) => g[i] * d[i],
-    };
     if C::ACCUMULATES {
-        for (i, slot) in grad.iter_mut().enumerate().take(g.len()) {
-            *slot += scaled(i);
+        match adjoint {
+            Adjoint::Given(g) => {
+                for (slot, &a) in grad.iter_mut().zip(g) {
+                    *slot += a;
+                }
+            }
+            Adjoint::Written(write) => write(grad, true),
         }
         return;
     }
     let (lower, region) = below.split_at_mut(own_region::<F, C>(base));
-    let adjoint: &[T] = match factor {
-        Factor::One => g,
-        _ => {
-            let slot = &mut region[..g.len()];
-            for (i, a) in slot.iter_mut().enumerate() {
-                *a = scaled(i);
-            }
+    let adjoint: &[T] = match adjoint {
+        Adjoint::Given(g) => g,
+        Adjoint::Written(write) => {
+            let slot = &mut region[..<C::Out as Shape>::NUMEL];
+            write(slot, false);
             slot
         }
     };
@@ -351,15 +320,20 @@ impl<F: Float, E: SmallNode<F>, S: Shape, const START: usize> SmallNode<F> for P
         below: &mut [T],
         grad: &mut [T],
     ) {
-        send(&self.child, base, (x, values, below, grad), |slot, adds| {
-            if !adds {
-                // A view covers part of its child: the rest of the child's adjoint is zero.
-                slot.fill(T::zero());
-            }
-            for (s, &a) in slot[START..START + S::NUMEL].iter_mut().zip(g) {
-                *s += a;
-            }
-        });
+        send(
+            &self.child,
+            base,
+            (x, values, below, grad),
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
+                if !adds {
+                    // A view covers part of its child: the rest of the child's adjoint is zero.
+                    slot.fill(T::zero());
+                }
+                for (s, &a) in slot[START..START + S::NUMEL].iter_mut().zip(g) {
+                    *s += a;
+                }
+            }),
+        );
     }
 }
 
@@ -411,11 +385,16 @@ impl<F: Float, E: SmallNode<F>, U: Unary<F>> SmallNode<F> for Map<E, U> {
         let n = <E::Out as Shape>::NUMEL;
         let at = own_region::<F, Self>(base);
         let slope = &values[at + n..at + 2 * n];
-        send(&self.child, base, (x, values, below, grad), |slot, adds| {
-            for (i, (&a, &s)) in g.iter().zip(slope).enumerate() {
-                put(slot, adds, i, a * s);
-            }
-        });
+        send(
+            &self.child,
+            base,
+            (x, values, below, grad),
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
+                for (i, (&a, &s)) in g.iter().zip(slope).enumerate() {
+                    put(slot, adds, i, a * s);
+                }
+            }),
+        );
     }
 }
 
@@ -459,10 +438,15 @@ impl<F: Float, E: SmallNode<F>> SmallNode<F> for Sum<E> {
         below: &mut [T],
         grad: &mut [T],
     ) {
-        send(&self.child, base, (x, values, below, grad), |slot, adds| {
-            for i in 0..<E::Out as Shape>::NUMEL {
-                put(slot, adds, i, g[0]);
-            }
-        });
+        send(
+            &self.child,
+            base,
+            (x, values, below, grad),
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
+                for i in 0..<E::Out as Shape>::NUMEL {
+                    put(slot, adds, i, g[0]);
+                }
+            }),
+        );
     }
 }

@@ -3,7 +3,7 @@
 //! child's after it, and the node's own region last.
 
 use super::SmallNode;
-use super::node::{Factor, dot, hand_down, own_region, put, send, split, value_in_region};
+use super::node::{Adjoint, dot, own_region, put, send, split, value_in_region};
 use crate::fused::Binary;
 use crate::scalar::{Elem, Float};
 use crate::shape::{Rank0, Rank1, Rank2, SameShape, Shape};
@@ -125,30 +125,65 @@ where
             // `a + b`: both children's adjoint is this one, passed on without a copy.
             Some((1.0, 1.0)) => (Factor::One, Factor::One),
             // Other constants (`a - b`): copies scaled by each (`-1` exactly a negation).
-            Some((da, db)) => {
-                let factor = |d: f64| {
-                    if d == 1.0 {
-                        Factor::One
-                    } else {
-                        Factor::Constant(d)
-                    }
-                };
-                (factor(da), factor(db))
-            }
+            Some((da, db)) => (Factor::of(da), Factor::of(db)),
             None => {
                 let at = own_region::<F, Self>(base);
                 let (da, db) = values[at + n..at + 3 * n].split_at(n);
                 (Factor::Partials(da), Factor::Partials(db))
             }
         };
-        hand_down(&self.left, base, (x, values, below, grad), g, left);
-        hand_down(
+        send(&self.left, base, (x, values, below, grad), left.adjoint(g));
+        let right = right.adjoint(g);
+        send(
             &self.right,
             base + A::SUBTREE,
             (x, values, below, grad),
-            g,
             right,
         );
+    }
+}
+
+/// How a child's adjoint in a [`Zip`] follows from its parent's `g`, element by element.
+#[derive(Clone, Copy)]
+enum Factor<'a, T> {
+    /// `g` itself (`+`): handed down without a copy.
+    One,
+    /// `g · d` for a constant `d` (`-1` on the right side of `-`: an exact negation).
+    Constant(f64),
+    /// `g ⊙ partials`.
+    Partials(&'a [T]),
+}
+
+impl<'a, T> Factor<'a, T> {
+    /// The factor of a constant partial.
+    fn of(d: f64) -> Self {
+        if d == 1.0 {
+            Factor::One
+        } else {
+            Factor::Constant(d)
+        }
+    }
+
+    /// The child's adjoint `g · self`: `g` itself for [`Factor::One`], else written.
+    #[inline(always)]
+    fn adjoint<F: Float>(self, g: &'a [T]) -> Adjoint<'a, T, impl FnOnce(&mut [T], bool) + 'a>
+    where
+        T: Elem<F>,
+    {
+        match self {
+            Factor::One => Adjoint::Given(g),
+            factor => Adjoint::Written(move |slot: &mut [T], adds: bool| {
+                for (i, &gi) in g.iter().enumerate() {
+                    let value = match factor {
+                        Factor::One => gi,
+                        Factor::Constant(-1.0) => -gi,
+                        Factor::Constant(d) => gi * F::of_f64(d),
+                        Factor::Partials(d) => gi * d[i],
+                    };
+                    put(slot, adds, i, value);
+                }
+            }),
+        }
     }
 }
 
@@ -219,7 +254,7 @@ where
     ) {
         let (a, b) = read_children((&self.left, &self.right), x, values, base);
         // dA = G Bᵀ
-        send(&self.left, base, (x, values, below, grad), |slot, adds| {
+        let written = |slot: &mut [T], adds: bool| {
             for i in 0..M {
                 for p in 0..K {
                     let mut sum = g[i * N] * b[p * N];
@@ -229,13 +264,19 @@ where
                     put(slot, adds, i * K + p, sum);
                 }
             }
-        });
+        };
+        send(
+            &self.left,
+            base,
+            (x, values, below, grad),
+            Adjoint::Written(written),
+        );
         // dB = Aᵀ G
         send(
             &self.right,
             base + A::SUBTREE,
             (x, values, below, grad),
-            |slot, adds| {
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
                 for p in 0..K {
                     for j in 0..N {
                         let mut sum = a[p] * g[j];
@@ -245,7 +286,7 @@ where
                         put(slot, adds, p * N + j, sum);
                     }
                 }
-            },
+            }),
         );
     }
 }
@@ -305,20 +346,20 @@ where
             &self.scalar,
             base,
             (x, values, below, grad),
-            |slot, adds| {
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
                 let dot = dot(g, |i| b[i]);
                 put(slot, adds, 0, dot);
-            },
+            }),
         );
         send(
             &self.tensor,
             base + A::SUBTREE,
             (x, values, below, grad),
-            |slot, adds| {
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
                 for (i, &gi) in g.iter().enumerate() {
                     put(slot, adds, i, gi * a);
                 }
-            },
+            }),
         );
     }
 }
