@@ -133,12 +133,11 @@ where
             }
         };
         send(&self.left, base, (x, values, below, grad), left.adjoint(g));
-        let right = right.adjoint(g);
         send(
             &self.right,
             base + A::SUBTREE,
             (x, values, below, grad),
-            right,
+            right.adjoint(g),
         );
     }
 }
@@ -254,22 +253,21 @@ where
     ) {
         let (a, b) = read_children((&self.left, &self.right), x, values, base);
         // dA = G Bᵀ
-        let written = |slot: &mut [T], adds: bool| {
-            for i in 0..M {
-                for p in 0..K {
-                    let mut sum = g[i * N] * b[p * N];
-                    for j in 1..N {
-                        sum += g[i * N + j] * b[p * N + j];
-                    }
-                    put(slot, adds, i * K + p, sum);
-                }
-            }
-        };
         send(
             &self.left,
             base,
             (x, values, below, grad),
-            Adjoint::Written(written),
+            Adjoint::Written(|slot: &mut [T], adds: bool| {
+                for i in 0..M {
+                    for p in 0..K {
+                        let mut sum = g[i * N] * b[p * N];
+                        for j in 1..N {
+                            sum += g[i * N + j] * b[p * N + j];
+                        }
+                        put(slot, adds, i * K + p, sum);
+                    }
+                }
+            }),
         );
         // dB = Aᵀ G
         send(
